@@ -1,0 +1,1 @@
+//! Meilisearch-compatible test node (test and development tool only).

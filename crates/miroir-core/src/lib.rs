@@ -1,0 +1,15 @@
+//! Miroir's pure core: configuration, topology, routing, result merging, primary keys and the
+//! error catalogue. Nothing here performs I/O; the server crates execute what it decides.
+//!
+//! ```text
+//!   config ──► topology ──► router ──► (server: fan-out) ──► merger ──► client
+//!                                 primary_key ─┘        error ─┘
+//! ```
+
+pub mod config;
+pub mod error;
+pub mod filter;
+pub mod merger;
+pub mod primary_key;
+pub mod router;
+pub mod topology;
