@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The project's test command: formatting, lints (warnings are errors), every test of every
+# crate, and a build of the benchmarks so they cannot rot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo bench --no-run"
+cargo bench --workspace --locked --no-run
+echo "== cargo test"
+cargo test --workspace --locked
