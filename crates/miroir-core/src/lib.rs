@@ -7,6 +7,7 @@
 //! ```
 
 pub mod config;
+pub mod document;
 pub mod error;
 pub mod filter;
 pub mod merger;
