@@ -20,6 +20,8 @@ use std::num::NonZeroU32;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
+
 /// Stable identifier of a Meilisearch node (the configured `id`, never its address): routing
 /// hashes these bytes, so they must not change for the life of the node.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -40,7 +42,7 @@ impl NodeId {
 
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -133,6 +135,9 @@ pub enum TopologyError {
     /// The replication factor is zero.
     #[error("replication factor must be at least 1")]
     ZeroReplicationFactor,
+    /// The shard count is zero.
+    #[error("shard count must be at least 1")]
+    ZeroShards,
 }
 
 /// The whole placement input: shard count, replication factor and the nodes by group.
@@ -172,6 +177,19 @@ impl Topology {
             replication_factor,
             groups,
         })
+    }
+
+    /// The initial topology a validated configuration describes: every configured node
+    /// `Active` in its group.
+    pub fn from_config(config: &Config) -> Result<Self, TopologyError> {
+        let shards = NonZeroU32::new(config.shards).ok_or(TopologyError::ZeroShards)?;
+        let nodes = config.nodes.iter().map(|node| Node {
+            id: node.id.clone(),
+            address: node.address.clone(),
+            replica_group: node.replica_group,
+            state: NodeState::Active,
+        });
+        Self::new(shards, config.replication_factor, nodes)
     }
 
     /// Number of logical shards S.
@@ -370,6 +388,35 @@ mod tests {
             topology.add_joining_node(a.clone(), String::new(), 0),
             Err(TopologyError::DuplicateNode(a))
         );
+    }
+
+    #[test]
+    fn a_validated_config_becomes_an_all_active_topology() {
+        let yaml = br#"
+shards: 16
+replication_factor: 1
+replica_groups: 2
+master_key: "a-master-key-of-some-length"
+admin_api_key: "an-admin-key-of-some-length"
+nodes:
+  - { id: meili-0, address: "http://meili-0:7700", replica_group: 0 }
+  - { id: meili-1, address: "http://meili-1:7700", replica_group: 1 }
+"#;
+        let config = Config::from_yaml(yaml).expect("valid yaml");
+        config.validate().expect("valid config");
+        let topology = Topology::from_config(&config).expect("valid topology");
+        assert_eq!(topology.shards().get(), 16);
+        assert_eq!(topology.group_ids().collect::<Vec<_>>(), vec![0, 1]);
+        assert!(topology.nodes().all(|n| n.state == NodeState::Active));
+        assert_eq!(
+            topology.group_nodes(1)[0].address,
+            "http://meili-1:7700".to_owned()
+        );
+        let zero = Config {
+            shards: 0,
+            ..config
+        };
+        assert_eq!(Topology::from_config(&zero), Err(TopologyError::ZeroShards));
     }
 
     #[test]
