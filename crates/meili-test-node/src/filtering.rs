@@ -1,68 +1,230 @@
-//! Filters on documents (search, documents fetch, delete by filter, facet search).
-//!
-//! Parsing and evaluation belong to `miroir_core::filter` (written concurrently; the node must
-//! not carry its own filter parser). Until that module exposes `parse_filter`, this adapter
-//! rejects every non-null filter with the caller's error code instead of pretending to filter,
-//! so a test relying on filters fails loudly. Integration (three lines): call
-//! `miroir_core::filter::parse_filter(value)`, check each `filter.attributes()` entry with
-//! [`matches_attribute_patterns`] (error text from core's not-filterable helper), and evaluate
-//! with `Filter::matches`.
+//! Filters on documents (search, documents fetch, delete by filter, facet search): a thin
+//! adapter over `miroir_core::filter`, which parses and evaluates filters with Meilisearch's
+//! grammar, semantics and error wording. This module adds what depends on an index: the
+//! filterability check against `filterableAttributes` (with the `Index `uid`: ` prefix and
+//! Meilisearch's choice of error positions) and which attributes the index knows.
 
+use miroir_core::filter::{parse_filter, Filter, FilterError};
 use serde_json::Value;
 
 use crate::errors::{ErrorCode, NodeError, NodeResult};
+use crate::facets::visit_field_values;
+use crate::index_store::Index;
 use crate::payload::Document;
 use crate::settings::matches_attribute_patterns;
 
-/// A parsed filter whose attributes are all filterable.
-#[derive(Debug, Clone)]
-pub struct DocumentFilter {
-    /// Attributes the filter reads (all checked filterable).
-    attributes: Vec<String>,
+/// Where the position line of a "not filterable" error points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorPositions {
+    /// Into the filter Meilisearch re-renders before running a search (`"title" = "x"`).
+    Canonical,
+    /// Into the filter string as sent (document routes).
+    Original,
 }
 
-const UNAVAILABLE: &str = "filters are not available in this build of the test node: `miroir_core::filter` is not integrated yet";
+/// A parsed filter whose attributes are all filterable in its index.
+#[derive(Debug, Clone)]
+pub struct DocumentFilter {
+    filter: Filter,
+    /// Attributes of the filter that no document of the index has: conditions on them match
+    /// nothing, as in Meilisearch.
+    unknown_attributes: Vec<String>,
+}
+
+fn filter_error(error: &FilterError, code: ErrorCode) -> NodeError {
+    NodeError::new(code, error.message())
+}
 
 impl DocumentFilter {
-    /// Parses `value` (string or array form; `null` = no filter) and checks every attribute
-    /// against `filterable` patterns; errors carry `code`.
+    /// Parses `value` (string or array form; `null` or blank = no filter) and checks every
+    /// attribute against `index`'s filterable attributes; errors carry `code`.
     pub fn compile(
         value: &Value,
-        index_uid: &str,
-        filterable: &[String],
+        index: &Index,
         code: ErrorCode,
+        positions: ErrorPositions,
     ) -> NodeResult<Option<Self>> {
-        Self::check_syntax(value, code)?;
-        let filter = Self {
-            attributes: Vec::new(),
+        let Some(filter) = parse_filter(value).map_err(|error| filter_error(&error, code))? else {
+            return Ok(None);
         };
-        if let Some(attribute) = filter
-            .attributes
-            .iter()
-            .find(|attribute| !matches_attribute_patterns(attribute, filterable))
+        let patterns = index.settings.filterable_patterns();
+        let checked = match positions {
+            ErrorPositions::Canonical => filter
+                .canonicalized()
+                .map_err(|error| filter_error(&error, code))?,
+            ErrorPositions::Original => filter.clone(),
+        };
+        if let Some(attribute) = checked
+            .attributes()
+            .into_iter()
+            .find(|attribute| !matches_attribute_patterns(attribute.name(), &patterns))
         {
+            let error = FilterError::attribute_not_filterable(&attribute, &patterns);
             return Err(NodeError::new(
                 code,
-                format!("Index `{index_uid}`: Attribute `{attribute}` is not filterable."),
+                format!("Index `{}`: {}", index.uid, error.message()),
             ));
         }
-        Ok(None)
+        let mut unknown_attributes: Vec<String> = filter
+            .attributes()
+            .iter()
+            .map(|attribute| attribute.name().to_owned())
+            .filter(|name| {
+                !index
+                    .documents
+                    .values()
+                    .any(|document| has_field(document, name))
+            })
+            .collect();
+        unknown_attributes.sort();
+        unknown_attributes.dedup();
+        Ok(Some(Self {
+            filter,
+            unknown_attributes,
+        }))
     }
 
     /// Checks only the syntax of `value` (delete-by-filter checks filterability when its task
     /// runs).
     pub fn check_syntax(value: &Value, code: ErrorCode) -> NodeResult<()> {
-        if value.is_null() {
-            Ok(())
-        } else {
-            Err(NodeError::new(code, UNAVAILABLE))
-        }
+        parse_filter(value)
+            .map(|_| ())
+            .map_err(|error| filter_error(&error, code))
     }
 
     /// Whether `document` passes the filter.
     pub fn matches(&self, document: &Document) -> bool {
-        self.attributes
-            .iter()
-            .all(|attribute| document.contains_key(attribute))
+        if self.unknown_attributes.is_empty() {
+            self.filter.matches(document)
+        } else {
+            self.filter.matches_in_index(document, &|attribute| {
+                !self
+                    .unknown_attributes
+                    .iter()
+                    .any(|unknown| unknown == attribute)
+            })
+        }
+    }
+}
+
+/// Whether `document` has the field at dotted `path` (any value, even `null` or `[]`).
+fn has_field(document: &Document, path: &str) -> bool {
+    if document.contains_key(path) {
+        return true;
+    }
+    let mut found = false;
+    visit_field_values(document, path, &mut |_| found = true);
+    found || path_holds_container(document, path)
+}
+
+/// Whether the value at `path` exists as an empty array or object (no leaf to visit).
+fn path_holds_container(document: &Document, path: &str) -> bool {
+    let mut current: Option<&Value> = None;
+    let mut object = Some(document);
+    for segment in path.split('.') {
+        current = object.and_then(|map| map.get(segment));
+        object = current.and_then(Value::as_object);
+    }
+    current.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::codes;
+    use crate::settings::SettingsPatch;
+    use crate::time_format::now;
+    use serde_json::json;
+
+    fn index() -> Index {
+        let mut index = Index::new("movies", Some("id".to_owned()), now());
+        index.settings.apply(
+            &SettingsPatch::from_object(
+                &json!({"filterableAttributes": ["year", "genres", "tags"]}),
+            )
+            .unwrap(),
+        );
+        for document in [
+            json!({"id": 1, "year": 2010, "genres": ["Drama"], "tags": []}),
+            json!({"id": 2, "year": 1990, "genres": ["Action"]}),
+        ] {
+            let document = document.as_object().unwrap().clone();
+            index.documents.insert(document["id"].to_string(), document);
+        }
+        index
+    }
+
+    fn matching_ids(filter: Value) -> Vec<Value> {
+        let index = index();
+        let compiled = DocumentFilter::compile(
+            &filter,
+            &index,
+            codes::INVALID_SEARCH_FILTER,
+            ErrorPositions::Canonical,
+        )
+        .unwrap()
+        .unwrap();
+        index
+            .documents
+            .values()
+            .filter(|document| compiled.matches(document))
+            .map(|document| document["id"].clone())
+            .collect()
+    }
+
+    #[test]
+    fn filters_select_documents() {
+        assert_eq!(matching_ids(json!("year > 2000")), vec![json!(1)]);
+        assert_eq!(
+            matching_ids(json!([["genres = Action", "year = 2010"]])),
+            vec![json!(1), json!(2)]
+        );
+        assert_eq!(matching_ids(json!("tags IS EMPTY")), vec![json!(1)]);
+    }
+
+    #[test]
+    fn blank_filters_are_no_filter() {
+        let compiled = DocumentFilter::compile(
+            &json!(""),
+            &index(),
+            codes::INVALID_SEARCH_FILTER,
+            ErrorPositions::Canonical,
+        )
+        .unwrap();
+        assert!(compiled.is_none());
+    }
+
+    #[test]
+    fn non_filterable_attribute_is_reported_with_index_and_position() {
+        let error = DocumentFilter::compile(
+            &json!("title = x"),
+            &index(),
+            codes::INVALID_SEARCH_FILTER,
+            ErrorPositions::Canonical,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.message,
+            "Index `movies`: Attribute `title` is not filterable. Available filterable attribute patterns are: `genres`, `tags`, `year`.\n2:7 \"title\" = \"x\""
+        );
+        let original = DocumentFilter::compile(
+            &json!("title = x"),
+            &index(),
+            codes::INVALID_DOCUMENT_FILTER,
+            ErrorPositions::Original,
+        )
+        .unwrap_err();
+        assert!(original.message.ends_with("\n1:6 title = x"));
+        assert_eq!(original.code, codes::INVALID_DOCUMENT_FILTER);
+    }
+
+    #[test]
+    fn syntax_errors_keep_meilisearch_wording() {
+        let error = DocumentFilter::check_syntax(&json!("year >"), codes::INVALID_SEARCH_FILTER)
+            .unwrap_err();
+        assert_eq!(
+            error.message,
+            "Was expecting a value but instead got nothing.\n7:7 year >"
+        );
     }
 }

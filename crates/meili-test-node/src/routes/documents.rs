@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use crate::body::{content_type, json_body};
 use crate::document_id::document_key;
 use crate::errors::{codes, NodeError, NodeResult};
-use crate::filtering::DocumentFilter;
+use crate::filtering::{DocumentFilter, ErrorPositions};
 use crate::json_shape::{self, element_location, query_list, query_positive_integer};
 use crate::payload::{parse_documents, Document, PayloadFormat};
 use crate::routes::indexes::checked_index_uid;
@@ -140,9 +140,9 @@ fn browse(state: &AppState, index_uid: &str, query: DocumentsQuery) -> NodeResul
     let index = indexes.get(index_uid)?;
     let filter = DocumentFilter::compile(
         &query.filter,
-        index_uid,
-        &index.settings.filterable_patterns(),
+        index,
         codes::INVALID_DOCUMENT_FILTER,
+        ErrorPositions::Original,
     )?;
     let selected: Vec<&Document> = match &query.ids {
         Some(ids) => ids

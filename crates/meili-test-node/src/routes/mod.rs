@@ -2,10 +2,13 @@
 //! fault-injection middleware.
 
 pub mod documents;
+pub mod facet_search;
 pub mod faults;
 pub mod indexes;
 pub mod keys;
 pub mod misc;
+pub mod multi_search;
+pub mod search;
 pub mod settings;
 pub mod tasks;
 
@@ -83,6 +86,15 @@ pub fn router(state: AppState) -> Router {
                 .patch(settings::update_one)
                 .delete(settings::reset_one),
         )
+        .route(
+            "/indexes/{index_uid}/search",
+            get(search::search_get).post(search::search_post),
+        )
+        .route(
+            "/indexes/{index_uid}/facet-search",
+            post(facet_search::facet_search),
+        )
+        .route("/multi-search", post(multi_search::multi_search))
         .route("/tasks", get(tasks::list).delete(tasks::delete))
         .route("/tasks/cancel", post(tasks::cancel))
         .route("/tasks/{task_uid}", get(tasks::get_one))

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::document_id::{extract_document_key, infer_primary_key};
 use crate::errors::{codes, NodeError, NodeResult};
-use crate::filtering::DocumentFilter;
+use crate::filtering::{DocumentFilter, ErrorPositions};
 use crate::index_store::IndexStore;
 use crate::payload::Document;
 use crate::settings::SettingsPatch;
@@ -216,9 +216,9 @@ pub fn apply_to_indexes(
             let index = indexes.get_mut(index_uid)?;
             let compiled = DocumentFilter::compile(
                 &filter,
-                &index.uid,
-                &index.settings.filterable_patterns(),
+                index,
                 codes::INVALID_DOCUMENT_FILTER,
+                ErrorPositions::Original,
             )?;
             let before = index.documents.len();
             if let Some(compiled) = compiled {
