@@ -1,0 +1,48 @@
+//! Miroir's replicated metadata: the versioned commands peers propose through Raft and the
+//! pure, deterministic state machine that applies them.
+//!
+//! ```text
+//!   peer ─propose─► openraft log (RocksDB) ─commit─► MetadataState::apply(&Request) ─► Response
+//!                                                     (same bytes in ⇒ same state out,
+//!                                                      on every peer)
+//! ```
+//!
+//! The crate does no I/O and reads no clock: time comes from [`Request::issued_at_ms`].
+//! Storage, snapshot transfer and networking live in `raft-store`. Everything encoded here
+//! (log entries, snapshots) is versioned; see `FORMAT.md`.
+
+mod aliases;
+mod codec;
+mod groups;
+mod idempotency;
+mod indexes;
+mod jobs;
+mod leases;
+mod policy;
+mod rejection;
+mod request;
+mod response;
+mod settings_versions;
+mod snapshot;
+mod state;
+mod task_query;
+mod tasks;
+mod topology;
+
+pub use aliases::{AliasCommand, AliasFlip, AliasRecord, AliasTarget};
+pub use codec::CodecError;
+pub use groups::GroupState;
+pub use idempotency::{IdempotencyCommand, IdempotencyEntry};
+pub use indexes::{IndexCommand, IndexRecord, IndexState};
+pub use jobs::{JobClaim, JobCommand, JobRecord, JobState};
+pub use leases::{LeaseCommand, LeaseRecord};
+pub use policy::StatePolicy;
+pub use rejection::Rejection;
+pub use request::{Command, CommandV1, Request};
+pub use response::Response;
+pub use settings_versions::SettingsVersionCommand;
+pub use snapshot::{SnapshotError, SNAPSHOT_FORMAT_VERSION};
+pub use state::MetadataState;
+pub use task_query::{TaskPage, TaskQuery};
+pub use tasks::{NodeTask, TaskCommand, TaskRecord, TaskStatus};
+pub use topology::{ClusterTopology, NodeSpec, TopologyCommand};
