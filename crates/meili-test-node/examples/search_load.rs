@@ -89,8 +89,10 @@ struct Connection {
 
 impl Connection {
     async fn open(address: SocketAddr) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
         Ok(Self {
-            reader: BufReader::new(TcpStream::connect(address).await?),
+            reader: BufReader::new(stream),
         })
     }
 
@@ -101,13 +103,15 @@ impl Connection {
         path: &str,
         body: &[u8],
     ) -> std::io::Result<(u16, Vec<u8>)> {
-        let head = format!(
+        // Head and body in one write, as HTTP clients do: two small writes would make the
+        // second wait for the server's (delayed) ACK of the first.
+        let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             body.len()
-        );
-        let stream = self.reader.get_mut();
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(body).await?;
+        )
+        .into_bytes();
+        request.extend_from_slice(body);
+        self.reader.get_mut().write_all(&request).await?;
         let mut line = String::new();
         self.reader.read_line(&mut line).await?;
         let status = line

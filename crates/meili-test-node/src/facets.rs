@@ -124,25 +124,33 @@ impl FacetCounts {
     fn collect<'d>(documents: impl IntoIterator<Item = &'d Document>, path: &str) -> Self {
         let mut counts = Self::default();
         for document in documents {
-            for value in document_values(document, path) {
-                match value {
-                    FacetValue::Number(number) => {
-                        counts
-                            .numbers
-                            .entry(number.to_bits())
-                            .or_insert((number, 0))
-                            .1 += 1;
-                    }
-                    FacetValue::Text {
-                        normalised,
-                        original,
-                    } => {
-                        counts.strings.entry(normalised).or_insert((original, 0)).1 += 1;
-                    }
-                }
-            }
+            counts.add(&document_values(document, path));
         }
         counts
+    }
+
+    /// Counts the distinct values of one document.
+    fn add(&mut self, values: &[FacetValue]) {
+        for value in values {
+            match value {
+                FacetValue::Number(number) => {
+                    self.numbers
+                        .entry(number.to_bits())
+                        .or_insert((*number, 0))
+                        .1 += 1;
+                }
+                FacetValue::Text {
+                    normalised,
+                    original,
+                } => match self.strings.get_mut(normalised) {
+                    Some((_, count)) => *count += 1,
+                    None => {
+                        self.strings
+                            .insert(normalised.clone(), (original.clone(), 1));
+                    }
+                },
+            }
+        }
     }
 
     /// `{min, max}` of the number values, if any.
@@ -215,9 +223,56 @@ pub fn compute_facets(
     attributes: &BTreeSet<String>,
     order: &impl FacetOrder,
 ) -> ComputedFacets {
+    compute_facets_with(attributes, order, |attribute| {
+        FacetCounts::collect(documents.iter().copied(), attribute)
+    })
+}
+
+/// The distinct facet values of one attribute in every document of a set, by document
+/// number: extracted once, then counted by [`compute_cached_facets`] on each search.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttributeValues {
+    by_document: Vec<Vec<FacetValue>>,
+}
+
+impl AttributeValues {
+    /// Extracts the values at `path` of `documents` (document number `n` is the `n`-th).
+    pub fn extract<'d>(documents: impl IntoIterator<Item = &'d Document>, path: &str) -> Self {
+        Self {
+            by_document: documents
+                .into_iter()
+                .map(|document| document_values(document, path))
+                .collect(),
+        }
+    }
+}
+
+/// Like [`compute_facets`] over the documents numbered `numbers` (in that order), with the
+/// values of each attribute taken from `values_of(attribute)`.
+pub fn compute_cached_facets(
+    numbers: &[usize],
+    attributes: &BTreeSet<String>,
+    order: &impl FacetOrder,
+    values_of: &dyn Fn(&str) -> std::sync::Arc<AttributeValues>,
+) -> ComputedFacets {
+    compute_facets_with(attributes, order, |attribute| {
+        let values = values_of(attribute);
+        let mut counts = FacetCounts::default();
+        for &number in numbers {
+            counts.add(&values.by_document[number]);
+        }
+        counts
+    })
+}
+
+fn compute_facets_with(
+    attributes: &BTreeSet<String>,
+    order: &impl FacetOrder,
+    counts_of: impl Fn(&str) -> FacetCounts,
+) -> ComputedFacets {
     let mut computed = ComputedFacets::default();
     for attribute in attributes {
-        let counts = FacetCounts::collect(documents.iter().copied(), attribute);
+        let counts = counts_of(attribute);
         computed.distribution.insert(
             attribute.clone(),
             Value::Object(counts.distribution(
@@ -417,5 +472,30 @@ mod tests {
         let refs: Vec<&Document> = documents.iter().collect();
         let paths: Vec<String> = facetable_paths(&refs).into_iter().collect();
         assert_eq!(paths, vec!["genres", "id", "meta.lang", "rating", "year"]);
+    }
+
+    #[test]
+    fn cached_values_count_like_documents() {
+        let documents = documents();
+        let references: Vec<&Document> = documents.iter().collect();
+        let attributes: BTreeSet<String> =
+            ["genres", "year"].iter().map(|a| a.to_string()).collect();
+        let order = Order {
+            max: 100,
+            by_count: false,
+        };
+        let direct = compute_facets(&references, &attributes, &order);
+        let genres = std::sync::Arc::new(AttributeValues::extract(documents.iter(), "genres"));
+        let years = std::sync::Arc::new(AttributeValues::extract(documents.iter(), "year"));
+        let numbers: Vec<usize> = (0..documents.len()).collect();
+        let cached = compute_cached_facets(&numbers, &attributes, &order, &|attribute| {
+            if attribute == "genres" {
+                genres.clone()
+            } else {
+                years.clone()
+            }
+        });
+        assert_eq!(cached, direct);
+        assert!(!direct.distribution.is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //! filterability check against `filterableAttributes` (with the `Index `uid`: ` prefix and
 //! Meilisearch's choice of error positions) and which attributes the index knows.
 
-use miroir_core::filter::{parse_filter, Filter, FilterError};
+use miroir_core::filter::{parse_filter, FacetValues, FilterError, PreparedFilter};
 use serde_json::Value;
 
 use crate::errors::{ErrorCode, NodeError, NodeResult};
@@ -25,10 +25,9 @@ pub enum ErrorPositions {
 /// A parsed filter whose attributes are all filterable in its index.
 #[derive(Debug, Clone)]
 pub struct DocumentFilter {
-    filter: Filter,
-    /// Attributes of the filter that no document of the index has: conditions on them match
-    /// nothing, as in Meilisearch.
-    unknown_attributes: Vec<String>,
+    /// The filter compiled for the index: conditions on attributes that no document of the
+    /// index has match nothing, as in Meilisearch.
+    prepared: PreparedFilter,
 }
 
 fn filter_error(error: &FilterError, code: ErrorCode) -> NodeError {
@@ -78,10 +77,12 @@ impl DocumentFilter {
             .collect();
         unknown_attributes.sort();
         unknown_attributes.dedup();
-        Ok(Some(Self {
-            filter,
-            unknown_attributes,
-        }))
+        let prepared = filter.prepare(&|attribute| {
+            !unknown_attributes
+                .iter()
+                .any(|unknown| unknown == attribute)
+        });
+        Ok(Some(Self { prepared }))
     }
 
     /// Checks only the syntax of `value` (delete-by-filter checks filterability when its task
@@ -94,16 +95,24 @@ impl DocumentFilter {
 
     /// Whether `document` passes the filter.
     pub fn matches(&self, document: &Document) -> bool {
-        if self.unknown_attributes.is_empty() {
-            self.filter.matches(document)
-        } else {
-            self.filter.matches_in_index(document, &|attribute| {
-                !self
-                    .unknown_attributes
-                    .iter()
-                    .any(|unknown| unknown == attribute)
-            })
-        }
+        let facets: Vec<FacetValues> = self
+            .prepared
+            .attributes()
+            .iter()
+            .map(|attribute| FacetValues::of_document(document, attribute))
+            .collect();
+        self.prepared.matches(&|slot| &facets[slot])
+    }
+
+    /// The attributes whose facet values [`DocumentFilter::matches_facets`] reads, by slot.
+    pub fn attributes(&self) -> &[String] {
+        self.prepared.attributes()
+    }
+
+    /// Whether the document whose facet values of `attributes()[slot]` are `facets(slot)`
+    /// passes the filter (evaluation on cached facet values).
+    pub fn matches_facets<'f>(&self, facets: &dyn Fn(usize) -> &'f FacetValues) -> bool {
+        self.prepared.matches(facets)
     }
 }
 

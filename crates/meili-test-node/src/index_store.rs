@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::errors::{codes, NodeError, NodeResult};
 use crate::payload::Document;
+use crate::search_cache::{CachedIndex, SearchCache};
 use crate::settings::Settings;
 use crate::time_format::timestamp;
 
@@ -28,6 +29,9 @@ pub struct Index {
     pub documents: IndexMap<String, Document>,
     /// The index settings.
     pub settings: Settings,
+    /// Search data derived from the documents; [`IndexStore`] drops it whenever it hands
+    /// out the index for modification.
+    pub search_cache: SearchCache,
 }
 
 impl Index {
@@ -40,7 +44,13 @@ impl Index {
             updated_at: now,
             documents: IndexMap::new(),
             settings: Settings::default(),
+            search_cache: SearchCache::default(),
         }
+    }
+
+    /// The search data of the current documents (built on first use after a write).
+    pub fn search_data(&self) -> std::sync::Arc<CachedIndex> {
+        self.search_cache.get_or_build(&self.documents)
     }
 
     /// The object of `GET /indexes/{uid}`.
@@ -108,11 +118,15 @@ impl IndexStore {
             .ok_or_else(|| NodeError::index_not_found(uid))
     }
 
-    /// The index named `uid` for modification, or `index_not_found`.
+    /// The index named `uid` for modification, or `index_not_found`. Its search cache is
+    /// dropped: the caller may change documents or settings.
     pub fn get_mut(&mut self, uid: &str) -> NodeResult<&mut Index> {
-        self.indexes
+        let index = self
+            .indexes
             .get_mut(uid)
-            .ok_or_else(|| NodeError::index_not_found(uid))
+            .ok_or_else(|| NodeError::index_not_found(uid))?;
+        index.search_cache.invalidate();
+        Ok(index)
     }
 
     /// Whether an index named `uid` exists.
@@ -120,11 +134,15 @@ impl IndexStore {
         self.indexes.contains_key(uid)
     }
 
-    /// The index named `uid`, created empty if missing (document and settings tasks do this).
+    /// The index named `uid`, created empty if missing (document and settings tasks do
+    /// this); its search cache is dropped, as by [`IndexStore::get_mut`].
     pub fn get_or_create(&mut self, uid: &str, now: OffsetDateTime) -> &mut Index {
-        self.indexes
+        let index = self
+            .indexes
             .entry(uid.to_owned())
-            .or_insert_with(|| Index::new(uid, None, now))
+            .or_insert_with(|| Index::new(uid, None, now));
+        index.search_cache.invalidate();
+        index
     }
 
     /// Creates an index, or `index_already_exists`.

@@ -21,6 +21,7 @@ pub mod listener;
 pub mod payload;
 pub mod routes;
 pub mod search;
+pub mod search_cache;
 pub mod search_execution;
 pub mod search_request;
 pub mod server;

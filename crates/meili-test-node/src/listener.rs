@@ -38,6 +38,10 @@ impl axum::serve::Listener for FaultAwareListener {
                 drop(stream);
                 continue;
             }
+            // Responses are written whole: never hold their last segment back for an ACK
+            // (Nagle) — a client that delays its ACKs would wait ~40 ms per request. Failing
+            // to set the option only costs latency.
+            let _ = stream.set_nodelay(true);
             return (
                 FaultAwareStream {
                     inner: stream,

@@ -1,6 +1,6 @@
 //! Running one search against one index: validate what depends on the index (sort, facets,
-//! distinct, attributes to search on, filter), filter the documents, rank them with
-//! [`crate::search::rank_documents`], apply `rankingScoreThreshold` and distinct, compute
+//! distinct, attributes to search on, filter), filter the documents (on the facet values of
+//! the index's [`crate::search_cache`]), rank them with [`crate::search::rank_indexed`], apply `rankingScoreThreshold` and distinct, compute
 //! facets, and build hits (projection, `_formatted`, ranking scores) for the requested
 //! window only. Pure over a borrowed [`Index`]: the caller holds the read lock.
 //!
@@ -14,12 +14,15 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{Map, Value};
 
 use crate::errors::{NodeError, NodeResult};
-use crate::facets::{compute_facets, facetable_paths, visit_field_values, ComputedFacets};
+use crate::facets::{
+    compute_cached_facets, compute_facets, facetable_paths, visit_field_values, ComputedFacets,
+};
 use crate::filtering::{DocumentFilter, ErrorPositions};
 use crate::index_store::Index;
 use crate::payload::Document;
 use crate::search::{
-    format_document, rank_documents, FormatOptions, RankedDocument, RankingRequest,
+    format_document, rank_indexed, FormatOptions, IndexedDocuments, RankedDocument, RankedOrder,
+    RankingRequest,
 };
 use crate::search_request::{search_codes, SearchParameters};
 use crate::settings::matches_attribute_patterns;
@@ -234,6 +237,29 @@ fn searchable_attributes(index: &Index, params: &SearchParameters) -> NodeResult
         .collect())
 }
 
+/// The window of ranked documents the paging of `params` selects (never beyond
+/// `maxTotalHits` of `index`).
+fn window_of(index: &Index, params: &SearchParameters) -> HitWindow {
+    let (skip, take) = if params.is_paginated() {
+        let page = params.page.unwrap_or(1);
+        let hits_per_page = params
+            .hits_per_page
+            .unwrap_or(crate::search_request::DEFAULT_LIMIT);
+        if page == 0 {
+            (0, 0)
+        } else {
+            ((page - 1).saturating_mul(hits_per_page), hits_per_page)
+        }
+    } else {
+        (params.offset, params.limit)
+    };
+    let max_total_hits = index.settings.max_total_hits();
+    HitWindow {
+        skip,
+        take: take.min(max_total_hits.saturating_sub(skip)),
+    }
+}
+
 /// Keeps the first (best) document of each distinct value; documents without a value are
 /// all kept, as in Meilisearch.
 fn apply_distinct<'i>(ranked: Vec<RankedDocument<'i>>, attribute: &str) -> Vec<RankedDocument<'i>> {
@@ -259,8 +285,23 @@ fn apply_distinct<'i>(ranked: Vec<RankedDocument<'i>>, attribute: &str) -> Vec<R
 
 impl<'i> RankedSearch<'i> {
     /// Runs the search: every index-dependent check, then filter, rank, threshold, distinct
-    /// and facets.
+    /// and facets. Every matching document is in rank order in [`RankedSearch::ranked`].
     pub fn run(index: &'i Index, params: &'i SearchParameters) -> NodeResult<Self> {
+        Self::run_ordered(index, params, false)
+    }
+
+    /// Like [`RankedSearch::run`] for a search whose only use is
+    /// [`RankedSearch::response`]: [`RankedSearch::ranked`] is in rank order up to the end
+    /// of the requested page only (when nothing else needs the full order).
+    pub fn run_for_page(index: &'i Index, params: &'i SearchParameters) -> NodeResult<Self> {
+        Self::run_ordered(index, params, true)
+    }
+
+    fn run_ordered(
+        index: &'i Index,
+        params: &'i SearchParameters,
+        page_only: bool,
+    ) -> NodeResult<Self> {
         check_sort(index, &params.sort)?;
         let filter = DocumentFilter::compile(
             &params.filter,
@@ -282,14 +323,44 @@ impl<'i> RankedSearch<'i> {
             typo_tolerance: &typo_tolerance,
             stop_words: &stop_words,
         };
-        let candidates = index.documents.values().filter(|document| {
+        let cached = index.search_data();
+        let filter_facets: Vec<_> = filter
+            .iter()
+            .flat_map(|filter| filter.attributes())
+            .map(|attribute| cached.facets(&index.documents, attribute))
+            .collect();
+        let is_allowed = |number: usize| {
             filter
                 .as_ref()
-                .is_none_or(|filter| filter.matches(document))
-        });
-        let mut ranked = rank_documents(&request, candidates);
+                .is_none_or(|filter| filter.matches_facets(&|slot| &filter_facets[slot][number]))
+        };
+        let document_at = |number: usize| -> &'i Document {
+            index
+                .documents
+                .get_index(number)
+                .map(|(_, document)| document)
+                .unwrap_or_else(|| unreachable!("document {number} outside the cached index"))
+        };
+        let indexed = IndexedDocuments {
+            words: &cached.words,
+            sort_values: &cached.sort_values,
+            document_at: &document_at,
+        };
+        // Threshold and distinct remove documents and facets show values as first met in
+        // rank order: each needs every document in order.
+        let order = if page_only
+            && params.ranking_score_threshold.is_none()
+            && distinct.is_none()
+            && params.facets.is_none()
+        {
+            let window = window_of(index, params);
+            RankedOrder::First(window.skip.saturating_add(window.take))
+        } else {
+            RankedOrder::All
+        };
+        let mut ranked = rank_indexed(&request, &indexed, &is_allowed, order);
         if let Some(threshold) = params.ranking_score_threshold {
-            ranked.retain(|hit| hit.ranking_score >= threshold);
+            ranked.retain(|hit| hit.ranking_score() >= threshold);
         }
         if let Some(attribute) = distinct {
             ranked = apply_distinct(ranked, &attribute);
@@ -297,7 +368,14 @@ impl<'i> RankedSearch<'i> {
         let facets = match &params.facets {
             Some(facets) => {
                 let documents: Vec<&Document> = ranked.iter().map(|hit| hit.document).collect();
-                Some(facets_of(index, facets, &documents)?)
+                let attributes = checked_facets(index, facets, &documents)?;
+                let numbers: Vec<usize> = ranked.iter().map(RankedDocument::number).collect();
+                Some(compute_cached_facets(
+                    &numbers,
+                    &attributes,
+                    &index.settings,
+                    &|attribute| cached.distribution_values(&index.documents, attribute),
+                ))
             }
             None => None,
         };
@@ -317,25 +395,7 @@ impl<'i> RankedSearch<'i> {
     /// The window of ranked documents the request's paging selects (never beyond
     /// `maxTotalHits`).
     pub fn window(&self) -> HitWindow {
-        let params = self.params;
-        let (skip, take) = if params.is_paginated() {
-            let page = params.page.unwrap_or(1);
-            let hits_per_page = params
-                .hits_per_page
-                .unwrap_or(crate::search_request::DEFAULT_LIMIT);
-            if page == 0 {
-                (0, 0)
-            } else {
-                ((page - 1).saturating_mul(hits_per_page), hits_per_page)
-            }
-        } else {
-            (params.offset, params.limit)
-        };
-        let max_total_hits = self.index.settings.max_total_hits();
-        HitWindow {
-            skip,
-            take: take.min(max_total_hits.saturating_sub(skip)),
-        }
+        window_of(self.index, self.params)
     }
 
     /// The hits of `window`.
@@ -380,13 +440,13 @@ impl<'i> RankedSearch<'i> {
         if params.show_ranking_score {
             hit.insert(
                 "_rankingScore".to_owned(),
-                Value::from(ranked.ranking_score),
+                Value::from(ranked.ranking_score()),
             );
         }
         if params.show_ranking_score_details {
             hit.insert(
                 "_rankingScoreDetails".to_owned(),
-                Value::Object(ranked.ranking_score_details.clone()),
+                Value::Object(ranked.ranking_score_details()),
             );
         }
         hit

@@ -356,7 +356,7 @@ fn federated_results(
     for (position, (search, query)) in searches.iter().zip(queries).enumerate() {
         for (rank, hit) in search.ranked.iter().enumerate() {
             candidates.push(Candidate {
-                weighted_score: hit.ranking_score * query.weight,
+                weighted_score: hit.ranking_score() * query.weight,
                 query_position: position,
                 rank,
                 hit,

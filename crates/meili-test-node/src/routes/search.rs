@@ -23,7 +23,7 @@ fn search(state: &AppState, index_uid: &str, params: &SearchParameters) -> NodeR
     let started = Instant::now();
     let indexes = state.indexes.read();
     let index = indexes.get(index_uid)?;
-    let ranked = RankedSearch::run(index, params)?;
+    let ranked = RankedSearch::run_for_page(index, params)?;
     let request_uid = Uuid::new_v4().to_string();
     Ok(Json(Value::Object(
         ranked.response(started.elapsed().as_millis(), &request_uid),

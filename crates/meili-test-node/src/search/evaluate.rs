@@ -10,8 +10,7 @@
 //! ```
 
 use std::cmp::Ordering;
-
-use serde_json::{Map, Value};
+use std::sync::Arc;
 
 use super::matching::{DocumentMatches, Occurrence};
 use super::query::{QueryTerm, MAX_QUERY_TERMS};
@@ -135,6 +134,31 @@ impl Outcome {
                     value: other_value, ..
                 },
             ) => value.order(other_value, *ascending),
+            // Single-rank rules, compared directly (the common case when sorting hits).
+            (
+                Outcome::Words { matching, max },
+                Outcome::Words {
+                    matching: other_matching,
+                    max: other_max,
+                },
+            ) => Rank {
+                rank: *other_matching,
+                max_rank: *other_max,
+            }
+            .compare(Rank {
+                rank: *matching,
+                max_rank: *max,
+            }),
+            (
+                Outcome::Typo { count, max },
+                Outcome::Typo {
+                    count: other_count,
+                    max: other_max,
+                },
+            ) => Rank::from_cost(*other_count, *other_max).compare(Rank::from_cost(*count, *max)),
+            (Outcome::Proximity(mine), Outcome::Proximity(theirs))
+            | (Outcome::AttributeRank(mine), Outcome::AttributeRank(theirs))
+            | (Outcome::WordPosition(mine), Outcome::WordPosition(theirs)) => theirs.compare(*mine),
             _ => {
                 for (mine, theirs) in self.ranks().zip(other.ranks()) {
                     let ordering = theirs.compare(mine);
@@ -167,14 +191,18 @@ pub(super) struct SearchContext<'s> {
     pub strategy: MatchingStrategy,
     /// Highest weight of a searchable attribute.
     pub max_attribute_weight: u32,
+    /// By step index: for a sort step, every document's value (by document number).
+    pub sort_values: &'s [Option<Arc<Vec<SortValue>>>],
 }
 
-/// Runs the steps on one document; `None` when it does not match the query.
+/// Runs the steps on document number `document`, appending one outcome per step to
+/// `outcomes`; returns `false` (appending nothing) when it does not match the query.
 pub(super) fn evaluate_document(
     context: &SearchContext<'_>,
-    document: &Map<String, Value>,
+    document: usize,
     matches: &DocumentMatches,
-) -> Option<Vec<Outcome>> {
+    outcomes: &mut Vec<Outcome>,
+) -> bool {
     let terms = context.terms;
     debug_assert!(terms.len() <= MAX_QUERY_TERMS);
     let mut matched_mask: u32 = 0;
@@ -195,7 +223,7 @@ pub(super) fn evaluate_document(
         MatchingStrategy::Last | MatchingStrategy::Frequency => remaining_mask != 0,
     };
     if !enough {
-        return None;
+        return false;
     }
     let mut state = DocumentState {
         terms,
@@ -205,11 +233,8 @@ pub(super) fn evaluate_document(
             .collect(),
         typo_levels: None,
     };
-    let outcomes = context
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| match step {
+    outcomes.extend(context.steps.iter().enumerate().map(|(index, step)| {
+        match step {
             Step::Words => Outcome::Words {
                 matching: state.remaining.len() as u32,
                 max: terms.len() as u32,
@@ -228,11 +253,13 @@ pub(super) fn evaluate_document(
             Step::Sort(criterion) => Outcome::Sort {
                 step: index,
                 ascending: criterion.ascending,
-                value: SortValue::of_document(document, &criterion.field, criterion.ascending),
+                value: context.sort_values[index]
+                    .as_ref()
+                    .map_or(SortValue::Missing, |values| values[document].clone()),
             },
-        })
-        .collect();
-    Some(outcomes)
+        }
+    }));
+    true
 }
 
 /// Per-document state threaded through the steps.

@@ -202,10 +202,10 @@ fn recorded_searches_are_reproduced() {
                 );
             }
             if let Some(score) = hit.get("_rankingScore") {
-                assert_json_eq(&json!(ranked.ranking_score), score, &exchange["note"]);
+                assert_json_eq(&json!(ranked.ranking_score()), score, &exchange["note"]);
             }
             if let Some(details) = hit.get("_rankingScoreDetails") {
-                let ours = Value::Object(ranked.ranking_score_details.clone());
+                let ours = Value::Object(ranked.ranking_score_details());
                 assert_json_eq(&ours, details, &exchange["note"]);
             }
         }
@@ -224,15 +224,15 @@ fn recorded_federated_scores_are_reproduced() {
     let dark = Search::new("dark").run(&movies);
     let knight = Search::new("knight").run(&movies);
     assert_eq!(ids(&knight), vec![json!(12), json!(7)]);
-    assert_eq!(dark[0].ranking_score, 65.0 / 66.0);
-    assert_eq!(knight[0].ranking_score, 65.0 / 66.0);
-    assert_eq!(dark[1].ranking_score, 61.0 / 66.0);
+    assert_eq!(dark[0].ranking_score(), 65.0 / 66.0);
+    assert_eq!(knight[0].ranking_score(), 65.0 / 66.0);
+    assert_eq!(dark[1].ranking_score(), 61.0 / 66.0);
     assert_eq!(
-        json!(dark[0].ranking_score).to_string(),
+        json!(dark[0].ranking_score()).to_string(),
         "0.9848484848484849"
     );
     assert_eq!(
-        json!(dark[1].ranking_score).to_string(),
+        json!(dark[1].ranking_score()).to_string(),
         "0.9242424242424242"
     );
 }
@@ -256,9 +256,10 @@ fn scoring_is_document_local() {
             let alone_documents = vec![ranked.document.clone()];
             let alone = Search::new(query).run(&alone_documents);
             assert_eq!(alone.len(), 1, "{query}");
-            assert_eq!(alone[0].ranking_score, ranked.ranking_score, "{query}");
+            assert_eq!(alone[0].ranking_score(), ranked.ranking_score(), "{query}");
             assert_eq!(
-                alone[0].ranking_score_details, ranked.ranking_score_details,
+                alone[0].ranking_score_details(),
+                ranked.ranking_score_details(),
                 "{query}"
             );
         }
@@ -272,7 +273,8 @@ fn scoring_is_document_local() {
                 .find(|t| t.document["id"] == ranked.document["id"])
                 .unwrap();
             assert_eq!(
-                same.ranking_score_details, ranked.ranking_score_details,
+                same.ranking_score_details(),
+                ranked.ranking_score_details(),
                 "{query}"
             );
         }
@@ -289,10 +291,16 @@ fn words_rule_drops_query_words_from_the_end() {
     ]));
     let ranked = Search::new("alpha beta gamma").run(&documents);
     assert_eq!(ids(&ranked), vec![json!(2), json!(1), json!(4)]);
-    assert_eq!(ranked[0].ranking_score_details["words"]["matchingWords"], 3);
-    assert_eq!(ranked[1].ranking_score_details["words"]["matchingWords"], 1);
     assert_eq!(
-        ranked[2].ranking_score_details["words"]["maxMatchingWords"],
+        ranked[0].ranking_score_details()["words"]["matchingWords"],
+        3
+    );
+    assert_eq!(
+        ranked[1].ranking_score_details()["words"]["matchingWords"],
+        1
+    );
+    assert_eq!(
+        ranked[2].ranking_score_details()["words"]["maxMatchingWords"],
         3
     );
 
@@ -300,8 +308,8 @@ fn words_rule_drops_query_words_from_the_end() {
     all.strategy = MatchingStrategy::All;
     let ranked = all.run(&documents);
     assert_eq!(ids(&ranked), vec![json!(2)]);
-    assert!(!ranked[0].ranking_score_details.contains_key("words"));
-    assert_eq!(ranked[0].ranking_score_details["typo"]["order"], 0);
+    assert!(!ranked[0].ranking_score_details().contains_key("words"));
+    assert_eq!(ranked[0].ranking_score_details()["typo"]["order"], 0);
 
     let mut frequency = Search::new("alpha beta gamma");
     frequency.strategy = MatchingStrategy::Frequency;
@@ -309,7 +317,10 @@ fn words_rule_drops_query_words_from_the_end() {
     // Two words each; "alpha … gamma" is not penalised by proximity (not adjacent in the
     // query) and is closer to the query positions.
     assert_eq!(ids(&ranked), vec![json!(2), json!(4), json!(3), json!(1)]);
-    assert_eq!(ranked[1].ranking_score_details["words"]["matchingWords"], 2);
+    assert_eq!(
+        ranked[1].ranking_score_details()["words"]["matchingWords"],
+        2
+    );
 }
 
 #[test]
@@ -322,7 +333,7 @@ fn typo_rule_counts_typos_against_the_allowed_maximum() {
     ]));
     let ranked = Search::new("interstellar").run(&documents);
     assert_eq!(ids(&ranked), vec![json!(2), json!(1), json!(3), json!(4)]);
-    let typo = |index: usize| ranked[index].ranking_score_details["typo"].clone();
+    let typo = |index: usize| ranked[index].ranking_score_details()["typo"].clone();
     assert_eq!(
         typo(0),
         json!({"order": 1, "typoCount": 0, "maxTypoCount": 2, "score": 1.0})
@@ -350,7 +361,7 @@ fn proximity_rule_prefers_close_words_in_query_order() {
     ]));
     let ranked = Search::new("dark knight").run(&documents);
     assert_eq!(ids(&ranked), vec![json!(3), json!(2), json!(1), json!(4)]);
-    let score = |index: usize| ranked[index].ranking_score_details["proximity"]["score"].clone();
+    let score = |index: usize| ranked[index].ranking_score_details()["proximity"]["score"].clone();
     assert_eq!(score(0), json!(1.0));
     assert_eq!(score(1), json!(7.0 / 8.0));
     assert_eq!(score(2), json!(6.0 / 8.0));
@@ -372,11 +383,11 @@ fn attribute_rank_follows_searchable_attributes_order() {
     let ranked = search.run(&documents);
     assert_eq!(ids(&ranked), vec![json!(2), json!(1)]);
     assert_eq!(
-        ranked[0].ranking_score_details["attributeRank"]["score"],
+        ranked[0].ranking_score_details()["attributeRank"]["score"],
         json!(1.0)
     );
     assert_eq!(
-        ranked[1].ranking_score_details["attributeRank"]["score"],
+        ranked[1].ranking_score_details()["attributeRank"]["score"],
         json!(0.5)
     );
     search.searchable = strings(&["title"]);
@@ -392,7 +403,8 @@ fn word_position_rule_prefers_words_near_the_start() {
     ]));
     let ranked = Search::new("nolan").run(&documents);
     assert_eq!(ids(&ranked), vec![json!(3), json!(2), json!(1)]);
-    let score = |index: usize| ranked[index].ranking_score_details["wordPosition"]["score"].clone();
+    let score =
+        |index: usize| ranked[index].ranking_score_details()["wordPosition"]["score"].clone();
     assert_eq!(score(0), json!(1.0));
     assert_eq!(score(1), json!(9.0 / 11.0));
     assert_eq!(score(2), json!(5.0 / 11.0), "position 20 is bucketed to 24");
@@ -410,7 +422,7 @@ fn exactness_rule_distinguishes_exact_start_and_other_matches() {
     search.rules = strings(&["exactness"]);
     let ranked = search.run(&documents);
     assert_eq!(ids(&ranked), vec![json!(3), json!(2), json!(1), json!(4)]);
-    let exactness = |index: usize| ranked[index].ranking_score_details["exactness"].clone();
+    let exactness = |index: usize| ranked[index].ranking_score_details()["exactness"].clone();
     assert_eq!(
         exactness(0),
         json!({"order": 1, "matchType": "exactMatch", "score": 1.0})
@@ -436,20 +448,20 @@ fn sort_criteria_order_numbers_then_strings_then_missing() {
     search.sort = strings(&["year:asc"]);
     let ranked = search.run(&documents);
     assert_eq!(ids(&ranked), vec![json!(4), json!(2), json!(1), json!(3)]);
-    assert_eq!(ranked[0].ranking_score, 1.0);
+    assert_eq!(ranked[0].ranking_score(), 1.0);
     assert_eq!(
-        ranked[0].ranking_score_details,
+        ranked[0].ranking_score_details(),
         json!({"year:asc": {"order": 0, "value": 1999.0}})
             .as_object()
             .unwrap()
             .clone()
     );
     assert_eq!(
-        ranked[2].ranking_score_details["year:asc"]["value"],
+        ranked[2].ranking_score_details()["year:asc"]["value"],
         "unknown"
     );
     assert_eq!(
-        ranked[3].ranking_score_details["year:asc"]["value"],
+        ranked[3].ranking_score_details()["year:asc"]["value"],
         Value::Null
     );
     search.sort = strings(&["year:desc"]);
@@ -466,7 +478,7 @@ fn legacy_attribute_rule_reports_both_scores() {
     search.rules = strings(&["attribute"]);
     let ranked = search.run(&documents);
     assert_eq!(
-        Value::Object(ranked[0].ranking_score_details.clone()),
+        Value::Object(ranked[0].ranking_score_details()),
         json!({
             "words": {"order": 0, "matchingWords": 1, "maxMatchingWords": 1, "score": 1.0},
             "attribute": {"order": 1, "attributeRankingOrderScore": 1.0, "queryWordDistanceScore": 10.0 / 11.0, "score": 10.0 / 11.0}
@@ -482,7 +494,47 @@ fn stop_words_are_ignored_in_documents_and_queries() {
     let ranked = search.run(&documents);
     assert_eq!(ids(&ranked), vec![json!(1)]);
     assert_eq!(
-        ranked[0].ranking_score_details["words"]["maxMatchingWords"],
+        ranked[0].ranking_score_details()["words"]["maxMatchingWords"],
         1
     );
+}
+
+/// Ordering only a prefix (`RankedOrder::First`) gives exactly the first documents of the
+/// full ranking, ties included, and keeps every matching document.
+#[test]
+fn ordering_a_prefix_matches_the_full_ranking() {
+    use super::{rank_indexed, IndexedDocuments, RankedOrder, SortValueCache, WordIndex};
+    let movies = fixture_movies();
+    let words = WordIndex::build(movies.iter());
+    let sort_values = SortValueCache::default();
+    let indexed = IndexedDocuments {
+        words: &words,
+        sort_values: &sort_values,
+        document_at: &|number| &movies[number],
+    };
+    for (query, sort) in [("", vec![]), ("", strings(&["year:desc"])), ("s", vec![])] {
+        let mut search = Search::new(query);
+        search.sort = sort;
+        let request = RankingRequest {
+            query: search.query,
+            ranking_rules: &search.rules,
+            searchable_attributes: &search.searchable,
+            sort: &search.sort,
+            matching_strategy: search.strategy,
+            typo_tolerance: &search.typo,
+            stop_words: &search.stop_words,
+        };
+        let all = rank_indexed(&request, &indexed, &|_| true, RankedOrder::All);
+        assert!(all.len() > 2, "{query}");
+        for first in [0, 1, 3, all.len() + 5] {
+            let partial = rank_indexed(&request, &indexed, &|_| true, RankedOrder::First(first));
+            assert_eq!(partial.len(), all.len(), "{query} {first}");
+            let shown = first.min(all.len());
+            assert_eq!(
+                ids(&partial[..shown]),
+                ids(&all[..shown]),
+                "{query} {first}"
+            );
+        }
+    }
 }

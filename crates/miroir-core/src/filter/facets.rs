@@ -20,9 +20,11 @@ use serde_json::{Map, Value};
 /// Longest string facet Meilisearch keeps, in bytes; longer strings are cut on a char boundary.
 const MAX_FACET_VALUE_BYTES: usize = 500 - 32;
 
-/// The indexed facets of one attribute in one document.
+/// The indexed facets of one attribute in one document: what filters are evaluated against.
+/// Extract them once per document and attribute and reuse them across evaluations of
+/// [`PreparedFilter`](super::PreparedFilter)s.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub(crate) struct FacetValues {
+pub struct FacetValues {
     pub(crate) exists: bool,
     pub(crate) is_null: bool,
     pub(crate) is_empty: bool,
@@ -42,8 +44,15 @@ pub(crate) fn normalize(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
+impl FacetValues {
+    /// Collects the facets of `attribute` (a dotted path) in `document`.
+    pub fn of_document(document: &Map<String, Value>, attribute: &str) -> FacetValues {
+        facet_values(document, attribute)
+    }
+}
+
 /// Collects the facets of `attribute` (a dotted path) in `document`.
-pub(crate) fn facet_values(document: &Map<String, Value>, attribute: &str) -> FacetValues {
+fn facet_values(document: &Map<String, Value>, attribute: &str) -> FacetValues {
     let mut walker = Walker {
         attribute,
         values: FacetValues::default(),

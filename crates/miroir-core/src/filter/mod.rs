@@ -36,6 +36,8 @@ use serde_json::{Map, Value};
 
 pub use self::ast::{AttributeRef, Condition, FilterExpr};
 pub use self::error::{FilterError, FilterErrorKind};
+pub use self::eval::PreparedFilter;
+pub use self::facets::FacetValues;
 
 /// A parsed, non-empty filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +75,7 @@ impl Filter {
 
     /// Whether `document` satisfies the filter, treating every attribute as known to the index.
     pub fn matches(&self, document: &Map<String, Value>) -> bool {
-        eval::evaluate(&self.expr, document, &|_| true)
+        self.matches_in_index(document, &|_| true)
     }
 
     /// Whether `document` satisfies the filter inside an index where `is_known_attribute` tells
@@ -85,7 +87,20 @@ impl Filter {
         document: &Map<String, Value>,
         is_known_attribute: &dyn Fn(&str) -> bool,
     ) -> bool {
-        eval::evaluate(&self.expr, document, is_known_attribute)
+        let prepared = self.prepare(is_known_attribute);
+        let facets: Vec<FacetValues> = prepared
+            .attributes()
+            .iter()
+            .map(|attribute| FacetValues::of_document(document, attribute))
+            .collect();
+        prepared.matches(&|slot| &facets[slot])
+    }
+
+    /// Compiles the filter for evaluation on many documents of an index where
+    /// `is_known_attribute` tells which attributes some document has ever had (conditions on
+    /// the others match nothing, as in [`Filter::matches_in_index`]).
+    pub fn prepare(&self, is_known_attribute: &dyn Fn(&str) -> bool) -> PreparedFilter {
+        eval::prepare(&self.expr, is_known_attribute)
     }
 
     /// The filter as Meilisearch re-renders a search filter before running it (see
