@@ -1,0 +1,335 @@
+//! [`MetadataPeer`]: one running member of the metadata group and its client API.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use miroir_meta::{Command, MetadataState};
+use openraft::async_runtime::WatchReceiver;
+use openraft::errors::{ClientWriteError, RaftError};
+use openraft::{ChangeMembers, RaftMetrics};
+use tokio::net::TcpListener;
+
+use super::bootstrap::{bootstrap, Bootstrap};
+use super::config::PeerConfig;
+use super::error::PeerError;
+use super::forward::Forwarder;
+use super::membership::{plan_removal, Removal};
+use super::server::ServerHandle;
+use crate::network::{ChannelPool, LeaderHint, MetadataRaft, PeerNetwork, RaftGrpcService};
+use crate::storage::{open_store, StateReader, StorageError};
+use crate::types::{PeerId, PeerNode, Request, Response, TypeConfig};
+
+/// A running metadata peer. Stop it with [`MetadataPeer::shutdown`].
+pub struct MetadataPeer {
+    id: PeerId,
+    node: PeerNode,
+    raft: MetadataRaft,
+    reader: StateReader,
+    forwarder: Forwarder,
+    server: ServerHandle,
+    bootstrap: Bootstrap,
+    client_timeout: Duration,
+}
+
+impl MetadataPeer {
+    /// Binds `config.grpc_addr` and starts the peer (see [`MetadataPeer::start_with_listener`]).
+    pub async fn start(config: PeerConfig) -> Result<Self, PeerError> {
+        let listener = TcpListener::bind(&config.grpc_addr)
+            .await
+            .map_err(|source| PeerError::Bind {
+                addr: config.grpc_addr.clone(),
+                source,
+            })?;
+        Self::start_with_listener(config, listener).await
+    }
+
+    /// Starts the peer serving gRPC on an already bound `listener`: opens the store in
+    /// `config.data_dir` (resuming whatever it holds), starts Raft and the server, and on the
+    /// very first start of a new cluster lets the lowest id of `initial_peers` initialise it.
+    /// A configured port 0 is replaced by the listener's actual address in [`MetadataPeer::node`].
+    pub async fn start_with_listener(
+        config: PeerConfig,
+        listener: TcpListener,
+    ) -> Result<Self, PeerError> {
+        config.validate()?;
+        let raft_config = Arc::new(config.raft.openraft_config(&config.cluster_name)?);
+        let bound_addr = listener.local_addr().map_err(|source| PeerError::Bind {
+            addr: config.grpc_addr.clone(),
+            source,
+        })?;
+        let node = PeerNode {
+            name: config.name.clone(),
+            grpc_addr: advertised_grpc_addr(&config.grpc_addr, bound_addr),
+            http_addr: config.http_addr.clone(),
+        };
+
+        let (log_store, state_machine) = open_store_when_released(&config.data_dir).await?;
+        let reader = state_machine.reader();
+        let pool = ChannelPool::new(config.tls.as_ref().map(|tls| tls.client_config()));
+        let network = PeerNetwork::new(config.id, config.cluster_name.clone(), pool.clone());
+        let raft = MetadataRaft::new(config.id, raft_config, network, log_store, state_machine)
+            .await
+            .map_err(|fatal| PeerError::Fatal(fatal.to_string()))?;
+
+        let service = RaftGrpcService::new(raft.clone(), config.id, config.cluster_name.clone());
+        let server = match ServerHandle::spawn(listener, service, config.tls.as_ref()) {
+            Ok(server) => server,
+            Err(error) => {
+                stop_raft(&raft).await;
+                return Err(error);
+            }
+        };
+        let bootstrap = match bootstrap(&raft, config.id, &config.initial_peers).await {
+            Ok(bootstrap) => bootstrap,
+            Err(error) => {
+                stop_raft(&raft).await;
+                // The start already failed; a server error on the way out adds nothing.
+                let _ = server.stop().await;
+                return Err(error);
+            }
+        };
+        tracing::info!(peer_id = config.id, addr = %bound_addr, ?bootstrap, "metadata peer started");
+
+        let forwarder = Forwarder::new(
+            raft.clone(),
+            config.id,
+            config.cluster_name.clone(),
+            pool,
+            config.raft.client_timeout,
+        );
+        Ok(Self {
+            id: config.id,
+            node,
+            raft,
+            reader,
+            forwarder,
+            server,
+            bootstrap,
+            client_timeout: config.raft.client_timeout,
+        })
+    }
+
+    /// This peer's Raft id.
+    pub fn id(&self) -> PeerId {
+        self.id
+    }
+
+    /// This peer's membership entry (its gRPC address is the configured one, or the bound
+    /// address when the configured port was 0).
+    pub fn node(&self) -> &PeerNode {
+        &self.node
+    }
+
+    /// The address the gRPC server listens on.
+    pub fn grpc_addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// What the start-up did about the membership.
+    pub fn bootstrap(&self) -> Bootstrap {
+        self.bootstrap
+    }
+
+    /// Commits `command` through the current leader (wherever it is) and returns the state
+    /// machine's response; the request is stamped with this peer's wall clock. Retries leader
+    /// changes within the client budget while the command provably was not proposed.
+    pub async fn apply(&self, command: Command) -> Result<Response, PeerError> {
+        let request = Request {
+            issued_at_ms: wall_clock_ms(),
+            command,
+        };
+        self.forwarder.write(request).await
+    }
+
+    /// Runs `read` on this peer's applied state. Fast, but possibly stale.
+    pub async fn read<T>(&self, read: impl FnOnce(&MetadataState) -> T) -> T {
+        self.reader.read(read).await
+    }
+
+    /// Runs `read` on a state that includes every write committed before the call
+    /// (ReadIndex through the leader, then a local read).
+    pub async fn linearizable_read<T>(
+        &self,
+        read: impl FnOnce(&MetadataState) -> T,
+    ) -> Result<T, PeerError> {
+        self.forwarder.linearize().await?;
+        Ok(self.reader.read(read).await)
+    }
+
+    /// Waits until this peer has applied log index `index`.
+    pub async fn wait_applied(&self, index: u64, timeout: Duration) -> Result<(), PeerError> {
+        self.forwarder.wait_applied(index, timeout).await
+    }
+
+    /// A copy of the current Raft metrics.
+    pub fn metrics(&self) -> RaftMetrics<TypeConfig> {
+        self.raft.metrics().borrow_watched().clone()
+    }
+
+    /// The leader this peer knows of.
+    pub fn leader(&self) -> Option<PeerId> {
+        self.metrics().current_leader
+    }
+
+    /// Whether this peer currently leads.
+    pub fn is_leader(&self) -> bool {
+        self.raft.is_leader()
+    }
+
+    /// Adds `peer_id` as a learner and returns once it has caught up with the log. Leader only.
+    pub async fn add_learner(&self, peer_id: PeerId, node: PeerNode) -> Result<(), PeerError> {
+        let change = self.raft.add_learner(peer_id, node, true);
+        self.membership_change(change).await
+    }
+
+    /// Makes learner `peer_id` a voter. Leader only.
+    pub async fn promote(&self, peer_id: PeerId) -> Result<(), PeerError> {
+        let change = self
+            .raft
+            .change_membership(ChangeMembers::AddVoterIds(BTreeSet::from([peer_id])), false);
+        self.membership_change(change).await
+    }
+
+    /// Removes `peer_id` (voter or learner) from the membership; never the last voter. Its id
+    /// must never be reused. Leader only.
+    pub async fn remove_peer(&self, peer_id: PeerId) -> Result<(), PeerError> {
+        let metrics = self.metrics();
+        let membership = metrics.membership_config.membership();
+        let voters: BTreeSet<PeerId> = membership.voter_ids().collect();
+        let learners: BTreeSet<PeerId> = membership.learner_ids().collect();
+        let change = match plan_removal(&voters, &learners, peer_id)? {
+            Removal::Voter => ChangeMembers::RemoveVoters(BTreeSet::from([peer_id])),
+            Removal::Learner => ChangeMembers::RemoveNodes(BTreeSet::from([peer_id])),
+        };
+        // `retain = false`: a removed voter is dropped, not kept as a learner.
+        let change = self.raft.change_membership(change, false);
+        self.membership_change(change).await
+    }
+
+    /// Voters and learners of the current membership config, with their nodes.
+    pub fn members(&self) -> (BTreeMap<PeerId, PeerNode>, BTreeSet<PeerId>) {
+        let metrics = self.metrics();
+        let membership = metrics.membership_config.membership();
+        let voters: BTreeSet<PeerId> = membership.voter_ids().collect();
+        let nodes = membership
+            .nodes()
+            .map(|(id, node)| (*id, node.clone()))
+            .collect();
+        (nodes, voters)
+    }
+
+    async fn membership_change(
+        &self,
+        change: impl std::future::Future<
+            Output = Result<
+                openraft::raft::ClientWriteResponse<TypeConfig>,
+                RaftError<TypeConfig, ClientWriteError<TypeConfig>>,
+            >,
+        >,
+    ) -> Result<(), PeerError> {
+        let outcome = tokio::time::timeout(self.client_timeout, change)
+            .await
+            .map_err(|_elapsed| PeerError::Timeout {
+                what: "membership change".into(),
+                waited: self.client_timeout,
+            })?;
+        match outcome {
+            Ok(_) => Ok(()),
+            Err(RaftError::APIError(ClientWriteError::ForwardToLeader(forward))) => {
+                Err(PeerError::NotLeader {
+                    leader: match (forward.leader_id, forward.leader_node) {
+                        (Some(id), Some(node)) => Some(LeaderHint { id, node }),
+                        _ => None,
+                    },
+                })
+            }
+            Err(RaftError::APIError(other)) => Err(PeerError::Membership(other.to_string())),
+            Err(RaftError::Fatal(fatal)) => Err(PeerError::Fatal(fatal.to_string())),
+        }
+    }
+
+    /// Stops Raft, then the gRPC server. openraft may drop its storage handles from background
+    /// tasks shortly after this returns; a restart in the same process waits for that (bounded).
+    pub async fn shutdown(self) -> Result<(), PeerError> {
+        let raft_result = self
+            .raft
+            .shutdown()
+            .await
+            .map_err(|join_error| PeerError::Fatal(format!("raft task failed: {join_error}")));
+        let server_result = self.server.stop().await;
+        raft_result.and(server_result)
+    }
+}
+
+/// How long a start waits for a previous instance in this process to release the store.
+const STORE_RELEASE_WAIT: Duration = Duration::from_secs(5);
+/// Poll interval of that wait.
+const STORE_RELEASE_POLL: Duration = Duration::from_millis(50);
+
+/// Opens the store, waiting (bounded) while RocksDB refuses it with an I/O error such as the
+/// lock still held by a just-shut-down instance of this peer in the same process.
+async fn open_store_when_released(
+    dir: &std::path::Path,
+) -> Result<(crate::storage::LogStore, crate::storage::StateMachineStore), PeerError> {
+    let started = std::time::Instant::now();
+    loop {
+        match open_store(dir) {
+            Ok(stores) => return Ok(stores),
+            Err(StorageError::Open { source, .. })
+                if source.kind() == rocksdb::ErrorKind::IOError
+                    && started.elapsed() < STORE_RELEASE_WAIT =>
+            {
+                tracing::debug!(dir = %dir.display(), %source, "store busy; waiting for release");
+                tokio::time::sleep(STORE_RELEASE_POLL).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// Shuts Raft down on a failed start; the start error is what gets reported.
+async fn stop_raft(raft: &MetadataRaft) {
+    if let Err(error) = raft.shutdown().await {
+        tracing::warn!(%error, "raft shutdown after a failed start also failed");
+    }
+}
+
+/// The address other peers should dial: the configured one (it may be a host name), unless it
+/// asked for an ephemeral port, in which case the bound address.
+fn advertised_grpc_addr(configured: &str, bound: SocketAddr) -> String {
+    match configured.parse::<SocketAddr>() {
+        Ok(addr) if addr.port() == 0 => bound.to_string(),
+        _ => configured.to_owned(),
+    }
+}
+
+fn wall_clock_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since_epoch| u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ephemeral_port_is_replaced_by_the_bound_address() {
+        let bound: SocketAddr = "127.0.0.1:40123".parse().unwrap();
+        assert_eq!(
+            advertised_grpc_addr("127.0.0.1:0", bound),
+            "127.0.0.1:40123"
+        );
+        assert_eq!(
+            advertised_grpc_addr("miroir-0:7000", bound),
+            "miroir-0:7000"
+        );
+        assert_eq!(
+            advertised_grpc_addr("10.0.0.5:7000", bound),
+            "10.0.0.5:7000"
+        );
+    }
+}
