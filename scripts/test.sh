@@ -8,7 +8,7 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo bench --no-run"
-cargo bench --workspace --locked --no-run
+echo "== cargo bench --no-run (criterion benches)"
+cargo bench -p miroir-benches --locked --no-run
 echo "== cargo test"
 cargo test --workspace --locked
