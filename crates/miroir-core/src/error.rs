@@ -130,6 +130,7 @@ error_codes! {
     Internal                          => "internal", 500, Internal;
     InvalidApiKey                     => "invalid_api_key", 403, Auth;
     InvalidContentType                => "invalid_content_type", 415, InvalidRequest;
+    InvalidDocumentCsvDelimiter       => "invalid_document_csv_delimiter", 400, InvalidRequest;
     InvalidDocumentId                 => "invalid_document_id", 400, InvalidRequest;
     InvalidDocumentIds                => "invalid_document_ids", 400, InvalidRequest;
     InvalidDocumentLimit              => "invalid_document_limit", 400, InvalidRequest;

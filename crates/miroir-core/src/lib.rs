@@ -11,6 +11,7 @@ pub mod document;
 pub mod error;
 pub mod filter;
 pub mod merger;
+pub mod payload;
 pub mod primary_key;
 pub mod router;
 pub mod topology;

@@ -192,6 +192,12 @@ impl Topology {
         Self::new(shards, config.replication_factor, nodes)
     }
 
+    /// The same nodes and replication factor with `shards` shards (the placement of an index
+    /// created with another shard count).
+    pub fn with_shards(&self, shards: NonZeroU32) -> Result<Self, TopologyError> {
+        Topology::new(shards, self.replication_factor, self.nodes().cloned())
+    }
+
     /// Number of logical shards S.
     pub fn shards(&self) -> NonZeroU32 {
         self.shards

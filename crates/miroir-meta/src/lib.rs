@@ -25,7 +25,10 @@ mod response;
 mod settings_versions;
 mod snapshot;
 mod state;
+mod task_aggregate;
+mod task_params;
 mod task_query;
+mod task_view;
 mod tasks;
 mod topology;
 
@@ -43,6 +46,14 @@ pub use response::Response;
 pub use settings_versions::SettingsVersionCommand;
 pub use snapshot::{SnapshotError, SNAPSHOT_FORMAT_VERSION};
 pub use state::MetadataState;
+pub use task_aggregate::{aggregate_error, aggregate_status};
+pub use task_params::{
+    parse_task_filter_for_delete_or_cancel, parse_task_list_query, TaskBulkAction, TaskParamError,
+};
 pub use task_query::{TaskPage, TaskQuery};
+pub use task_view::{
+    enqueued_summary_json, format_duration_ms, format_timestamp_ms, task_batch_uid, task_json,
+    task_list_json,
+};
 pub use tasks::{NodeTask, TaskCommand, TaskRecord, TaskStatus};
 pub use topology::{ClusterTopology, NodeSpec, TopologyCommand};

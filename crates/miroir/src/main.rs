@@ -1,38 +1,89 @@
 //! `miroir`: one peer of a Miroir cluster.
 //!
-//! This build loads and validates a configuration (file, then `MIROIR_*` environment
-//! overrides) and prints the shard placement it describes. The peer server itself — the
-//! Meilisearch HTTP API and the Raft-replicated metadata — arrives with the proxy and Raft
-//! issues; until then the process exits after the check.
+//! `miroir --config FILE` (or `miroir run`) starts the peer: its replica of the cluster
+//! metadata (openraft on RocksDB, gRPC between peers) and its HTTP listener. `miroir check`
+//! validates a configuration and prints the shard placement; `miroir init` writes a new
+//! cluster's membership once, for `peer.bootstrap: manual`.
 
 mod cli;
+mod http;
 mod load;
+mod nodes;
+mod peer_config;
+mod proxy;
+mod run;
+mod startup;
 mod summary;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use miroir_raft_store::peer::MetadataPeer;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Action, Args};
+use peer_config::{metadata_peer_config, Purpose};
+use startup::StartError;
 
 fn main() -> ExitCode {
-    let args = cli::Args::parse();
-    match load::load_config(&args.config, std::env::vars()) {
-        Ok(config) => match summary::render(&config) {
-            Ok(text) => {
-                print!("{text}");
-                println!(
-                    "the peer server (HTTP proxy and Raft metadata) is not part of this build; \
-                     it checked the configuration only"
-                );
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("miroir: {error}");
-                ExitCode::from(2)
-            }
-        },
+    let args = Args::parse();
+    match execute(args) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("miroir: {error}");
-            ExitCode::from(2)
+            ExitCode::from(error.exit_code())
         }
     }
+}
+
+fn execute(args: Args) -> Result<(), StartError> {
+    let path = args.config.ok_or(StartError::MissingConfig)?;
+    let config = load::load_config(&path, std::env::vars())?;
+    match args.command.unwrap_or(Action::Run) {
+        Action::Check => {
+            print!("{}", summary::render(&config)?);
+            Ok(())
+        }
+        Action::Init => {
+            init_logging();
+            let metadata_config = metadata_peer_config(&config, Purpose::Init)?;
+            let data_dir = metadata_config.data_dir.clone();
+            let voters =
+                runtime()?.block_on(MetadataPeer::initialize_new_cluster(metadata_config))?;
+            println!(
+                "miroir: initialised a new cluster in {} with {} voter(s):",
+                data_dir.display(),
+                voters.len()
+            );
+            for (id, node) in voters {
+                println!(
+                    "  {id}  {}  grpc={}  http={}",
+                    node.name, node.grpc_addr, node.http_addr
+                );
+            }
+            Ok(())
+        }
+        Action::Run => {
+            init_logging();
+            // One crypto provider for every TLS user in the process (ring only).
+            let _already_installed = rustls::crypto::ring::default_provider().install_default();
+            runtime()?.block_on(run::run(config))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, StartError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(StartError::Runtime)
+}
+
+/// Human-readable logs on stderr, filtered by RUST_LOG (default `info`).
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

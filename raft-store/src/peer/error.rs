@@ -31,6 +31,12 @@ pub enum PeerError {
     /// The TLS material could not be loaded into the gRPC server.
     #[error("invalid tls configuration: {0}")]
     Tls(#[source] tonic::transport::Error),
+    /// An explicit initialisation found a store that already belongs to a cluster.
+    #[error("the store in {dir} already holds Raft state; a cluster is initialised only once")]
+    AlreadyInitialized {
+        /// The data directory.
+        dir: std::path::PathBuf,
+    },
     /// The first-start initialisation of the cluster membership failed.
     #[error("cannot initialise the cluster: {0}")]
     Initialize(String),

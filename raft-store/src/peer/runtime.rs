@@ -111,6 +111,56 @@ impl MetadataPeer {
         })
     }
 
+    /// Explicit one-time initialisation of a brand-new cluster (`miroir init`): on a pristine
+    /// store in `config.data_dir`, records the membership of `config.initial_peers` (this peer
+    /// alone when empty) and stops again, without serving. The next start of this peer resumes
+    /// from that membership and leads the new cluster's first election. Refuses a store that
+    /// already holds Raft state ([`PeerError::AlreadyInitialized`]); returns the voters.
+    pub async fn initialize_new_cluster(
+        config: PeerConfig,
+    ) -> Result<BTreeMap<PeerId, PeerNode>, PeerError> {
+        config.validate()?;
+        let voters = if config.initial_peers.is_empty() {
+            BTreeMap::from([(
+                config.id,
+                PeerNode {
+                    name: config.name.clone(),
+                    grpc_addr: config.grpc_addr.clone(),
+                    http_addr: config.http_addr.clone(),
+                },
+            )])
+        } else {
+            config.initial_peers.clone()
+        };
+        if !voters.contains_key(&config.id) {
+            return Err(PeerError::InvalidConfig(format!(
+                "peer {} initialises the cluster, so it must be one of its initial peers",
+                config.id
+            )));
+        }
+        let raft_config = Arc::new(config.raft.openraft_config(&config.cluster_name)?);
+        let (log_store, state_machine) = open_store_when_released(&config.data_dir).await?;
+        let pool = ChannelPool::new(config.tls.as_ref().map(|tls| tls.client_config()));
+        let network = PeerNetwork::new(config.id, config.cluster_name.clone(), pool);
+        let raft = MetadataRaft::new(config.id, raft_config, network, log_store, state_machine)
+            .await
+            .map_err(|fatal| PeerError::Fatal(fatal.to_string()))?;
+        let outcome = initialize_once(&raft, &config, voters.clone()).await;
+        raft.shutdown()
+            .await
+            .map_err(|join_error| PeerError::Fatal(format!("raft task failed: {join_error}")))?;
+        outcome?;
+        // Proof that the membership reached the disk: a fresh open of the store sees it.
+        let (log_store, _) = open_store_when_released(&config.data_dir).await?;
+        if !log_store.holds_raft_state()? {
+            return Err(PeerError::Initialize(format!(
+                "the membership did not reach the store in {}",
+                config.data_dir.display()
+            )));
+        }
+        Ok(voters)
+    }
+
     /// This peer's Raft id.
     pub fn id(&self) -> PeerId {
         self.id
@@ -287,6 +337,35 @@ async fn open_store_when_released(
             Err(error) => return Err(error.into()),
         }
     }
+}
+
+/// Initialises `raft` (pristine) with `voters` and waits until the membership entry is in its
+/// log.
+async fn initialize_once(
+    raft: &MetadataRaft,
+    config: &PeerConfig,
+    voters: BTreeMap<PeerId, PeerNode>,
+) -> Result<(), PeerError> {
+    let initialized = raft
+        .is_initialized()
+        .await
+        .map_err(|fatal| PeerError::Fatal(fatal.to_string()))?;
+    if initialized {
+        return Err(PeerError::AlreadyInitialized {
+            dir: config.data_dir.clone(),
+        });
+    }
+    raft.initialize(voters)
+        .await
+        .map_err(|error| PeerError::Initialize(error.to_string()))?;
+    raft.wait(Some(config.raft.client_timeout))
+        .metrics(
+            |metrics| metrics.last_log_index.is_some(),
+            "membership entry in the log",
+        )
+        .await
+        .map_err(|error| PeerError::Initialize(error.to_string()))?;
+    Ok(())
 }
 
 /// Shuts Raft down on a failed start; the start error is what gets reported.

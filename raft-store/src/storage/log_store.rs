@@ -48,6 +48,13 @@ impl LogStore {
     }
 
     /// The log id of the last purged entry, if any entry was ever purged.
+    /// Whether the store already belongs to a cluster: it holds a vote or any log entry
+    /// (present or purged).
+    pub fn holds_raft_state(&self) -> Result<bool, StorageError> {
+        let vote: Option<Vote> = self.db.get_decoded(CF_META, KEY_VOTE, "vote")?;
+        Ok(vote.is_some() || self.last_entry_log_id()?.is_some() || self.last_purged()?.is_some())
+    }
+
     fn last_purged(&self) -> Result<Option<LogId>, StorageError> {
         self.db
             .get_decoded(CF_META, KEY_LAST_PURGED, "last purged log id")

@@ -42,6 +42,9 @@ pub struct Options {
     pub tuning: Option<RaftTuning>,
     /// TLS material per peer id.
     pub tls: BTreeMap<PeerId, TlsConfig>,
+    /// Form the cluster the `miroir init` way: the lowest id's store is initialised explicitly
+    /// before any peer starts, and every peer then starts without `initial_peers`.
+    pub explicit_init: bool,
 }
 
 /// A cluster of in-process peers. Peers are `Arc`s so test tasks can share them.
@@ -72,9 +75,17 @@ impl Cluster {
             configs: BTreeMap::new(),
             peers: BTreeMap::new(),
         };
+        if cluster.options.explicit_init {
+            let mut config = cluster.config(1, &initial_peers[&1].grpc_addr);
+            config.initial_peers = initial_peers.clone();
+            let voters = MetadataPeer::initialize_new_cluster(config).await.unwrap();
+            assert_eq!(voters, initial_peers);
+        }
         for (id, listener) in listeners {
             let mut config = cluster.config(id, &initial_peers[&id].grpc_addr);
-            config.initial_peers = initial_peers.clone();
+            if !cluster.options.explicit_init {
+                config.initial_peers = initial_peers.clone();
+            }
             cluster.launch(config, listener).await;
         }
         cluster

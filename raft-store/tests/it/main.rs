@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cluster;
+mod explicit_init;
 mod failover;
 mod replication;
 mod restart_and_membership;

@@ -61,6 +61,9 @@ pub const TASK_TYPES: &[&str] = &[
     "export",
     "upgradeDatabase",
     "indexCompaction",
+    "networkTopologyChange",
+    "dsrUpdate",
+    "dsrClear",
 ];
 
 /// One task.

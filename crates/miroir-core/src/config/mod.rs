@@ -26,6 +26,7 @@ mod cluster;
 mod data_ops;
 mod env;
 mod error;
+mod peer;
 mod read_path;
 mod runtime;
 mod secret;
@@ -55,6 +56,7 @@ pub use data_ops::{
 };
 pub use env::ENV_PREFIX;
 pub use error::{ConfigError, Problem};
+pub use peer::{BootstrapMode, InitialPeer, PeerConfig, PeerId, PeerTlsConfig, RaftConfig};
 pub use read_path::{
     ExplainConfig, HedgingConfig, MultiSearchConfig, QueryCoalescingConfig, QueryPlannerConfig,
     ReplicaSelectionConfig, ReplicaSelectionStrategy, SessionPinningConfig, SessionWaitStrategy,
@@ -100,6 +102,8 @@ pub struct Config {
     /// from the other keys. Usually from `MIROIR_ADMIN_API_KEY`. Default: unset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_api_key: Option<Secret>,
+    /// This process's place in the metadata Raft group (identity, peer addresses, store).
+    pub peer: PeerConfig,
     /// Listeners.
     pub server: ServerConfig,
     /// HTTP connection pool towards nodes.
@@ -176,6 +180,7 @@ impl Default for Config {
             master_key: None,
             node_master_key: None,
             admin_api_key: None,
+            peer: PeerConfig::default(),
             server: ServerConfig::default(),
             connection_pool: ConnectionPoolConfig::default(),
             health: HealthConfig::default(),

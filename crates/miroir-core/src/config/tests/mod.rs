@@ -4,6 +4,7 @@
 mod defaults;
 mod env_overrides;
 mod example_doc;
+mod peer;
 mod rejections;
 mod round_trip;
 

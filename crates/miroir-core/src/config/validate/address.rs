@@ -31,6 +31,28 @@ pub(super) fn check_http_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a `host:port` socket address (port required, 0 allowed for "any free port");
+/// on failure returns the reason.
+pub(super) fn check_host_port(value: &str) -> Result<(), String> {
+    let (host, port) =
+        split_host_port(value).ok_or_else(|| format!("must be `host:port`, got `{value}`"))?;
+    if host.is_empty() {
+        return Err(format!("has no host, got `{value}`"));
+    }
+    let port = port.ok_or_else(|| format!("must name a port (`host:port`), got `{value}`"))?;
+    port.parse::<u16>()
+        .map(drop)
+        .map_err(|_| format!("has an invalid port `{port}`, got `{value}`"))
+}
+
+/// Whether the host of a `host:port` address is a wildcard (`0.0.0.0`, `::`) nobody can dial.
+pub(super) fn is_wildcard_host(value: &str) -> bool {
+    matches!(
+        split_host_port(value),
+        Some(("0.0.0.0" | "::" | "0:0:0:0:0:0:0:0", _))
+    )
+}
+
 /// Splits `host[:port]` or `[v6]:port`; `None` when the brackets or host characters are
 /// malformed.
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {

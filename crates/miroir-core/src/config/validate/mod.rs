@@ -3,6 +3,7 @@
 
 mod address;
 mod features;
+mod peer;
 mod secrets;
 mod serving;
 mod streams;
@@ -26,6 +27,7 @@ pub(super) fn validate_with_env(
     topology::check(config, &mut checker);
     secrets::check(config, &mut checker);
     serving::check(config, &mut checker);
+    peer::check(config, &mut checker);
     features::check(config, &mut checker);
     streams::check(config, &mut checker);
     ui::check(config, &mut checker);
@@ -84,6 +86,13 @@ impl Checker {
     /// `value` must be an `http://` or `https://` URL.
     pub(super) fn http_url(&mut self, field: &str, value: &str) {
         if let Err(reason) = address::check_http_url(value) {
+            self.fail(field, reason);
+        }
+    }
+
+    /// `value` must be a `host:port` socket address.
+    pub(super) fn host_port(&mut self, field: &str, value: &str) {
+        if let Err(reason) = address::check_host_port(value) {
             self.fail(field, reason);
         }
     }

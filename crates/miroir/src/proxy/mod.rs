@@ -1,0 +1,137 @@
+//! The service layer behind the Meilisearch API: what one client request does across the
+//! metadata (Raft) and the Meilisearch nodes. The HTTP edge (`crate::http`) only parses the
+//! request and renders the [`Reply`] or the error.
+//!
+//! ```text
+//!   client ─► http edge ─► Proxy::{indexes, documents, search, tasks}
+//!                              ├─ MetadataPeer  index registry, task uids + records (Raft)
+//!                              └─ NodeClient    one request per node, in parallel
+//! ```
+
+mod documents;
+
+pub use documents::{DocumentWrite, WriteMode};
+mod error;
+mod indexes;
+mod nodes;
+mod reply;
+mod search;
+mod tasks;
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use miroir_core::config::{Config, UnavailableShardPolicy};
+use miroir_core::router::PlacementTable;
+use miroir_core::topology::{NodeId, Topology, TopologyError};
+use miroir_raft_store::peer::MetadataPeer;
+
+use crate::nodes::{NodeClient, NodeError};
+
+pub use error::ProxyError;
+pub use reply::Reply;
+
+/// Knobs of the request path, from the configuration.
+#[derive(Debug, Clone)]
+pub struct ProxySettings {
+    /// Shard count S of new indexes.
+    pub shards: NonZeroU32,
+    /// Deadline of one node request.
+    pub node_timeout: Duration,
+    /// What a search does about shards without a live replica.
+    pub unavailable_shard_policy: UnavailableShardPolicy,
+}
+
+/// Everything a request needs: the metadata peer, the nodes and the placement.
+pub struct Proxy {
+    peer: Arc<MetadataPeer>,
+    nodes: NodeClient,
+    topology: Topology,
+    placements: Mutex<BTreeMap<u32, Arc<PlacementTable>>>,
+    settings: ProxySettings,
+    query_seq: AtomicU64,
+}
+
+impl Proxy {
+    /// The proxy of `config`'s fleet over the running metadata `peer`.
+    pub fn new(config: &Config, peer: Arc<MetadataPeer>) -> Result<Self, ProxyStartError> {
+        let topology = Topology::from_config(config)?;
+        let node_key = config
+            .node_master_key
+            .as_ref()
+            .or(config.master_key.as_ref())
+            .map(|key| key.expose().to_owned());
+        let pool = &config.connection_pool;
+        let nodes = NodeClient::new(
+            node_key.as_deref(),
+            Duration::from_millis(pool.connect_timeout_ms),
+            Duration::from_millis(pool.idle_timeout_ms),
+            usize::try_from(pool.max_idle_per_node).unwrap_or(usize::MAX),
+        )?;
+        Ok(Self {
+            peer,
+            nodes,
+            settings: ProxySettings {
+                shards: topology.shards(),
+                node_timeout: Duration::from_millis(config.scatter.timeout_ms),
+                unavailable_shard_policy: config.scatter.unavailable_shard_policy,
+            },
+            topology,
+            placements: Mutex::new(BTreeMap::new()),
+            query_seq: AtomicU64::new(0),
+        })
+    }
+
+    /// The metadata peer.
+    pub fn peer(&self) -> &MetadataPeer {
+        &self.peer
+    }
+
+    /// The placement of an index with `shards` shards over the current topology.
+    fn placement(&self, shards: u32) -> Result<Arc<PlacementTable>, ProxyError> {
+        let mut cache = self
+            .placements
+            .lock()
+            .map_err(|_poisoned| ProxyError::Internal("placement cache poisoned".into()))?;
+        if let Some(table) = cache.get(&shards) {
+            return Ok(table.clone());
+        }
+        let shard_count = NonZeroU32::new(shards)
+            .ok_or_else(|| ProxyError::Internal("index registered with 0 shards".into()))?;
+        let topology = self
+            .topology
+            .with_shards(shard_count)
+            .map_err(|error| ProxyError::Internal(error.to_string()))?;
+        let table = Arc::new(PlacementTable::build(&topology));
+        cache.insert(shards, table.clone());
+        Ok(table)
+    }
+
+    /// A new query sequence number (rotates groups and replicas).
+    fn next_query_seq(&self) -> u64 {
+        self.query_seq.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Why the proxy could not be built from the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyStartError {
+    /// The configured fleet is not a valid topology.
+    #[error("invalid topology: {0}")]
+    Topology(#[from] TopologyError),
+    /// The node client could not be built.
+    #[error("node client: {0}")]
+    NodeClient(#[from] NodeError),
+}
+
+/// Every node id of the topology holding data, for broadcasts.
+fn data_nodes(topology: &Topology) -> Vec<NodeId> {
+    topology
+        .nodes()
+        .filter(|node| node.state.holds_data())
+        .map(|node| node.id.clone())
+        .collect()
+}

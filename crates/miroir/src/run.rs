@@ -1,0 +1,126 @@
+//! `miroir run`: start the metadata peer and the HTTP listener, serve until SIGTERM or
+//! Ctrl-C, then stop accepting requests, drain the ones in flight and stop Raft cleanly.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use miroir_core::config::Config;
+use miroir_raft_store::peer::MetadataPeer;
+use tokio::net::TcpListener;
+
+use crate::http::{self, AppState, Keys};
+use crate::peer_config::{metadata_peer_config, Purpose};
+use crate::proxy::Proxy;
+use crate::startup::StartError;
+
+/// How long the shutdown waits for the last request handlers to release the peer.
+const RELEASE_WAIT: Duration = Duration::from_secs(5);
+
+/// Runs the peer until a shutdown signal.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let metadata_config = metadata_peer_config(&config, Purpose::Run)?;
+    let http_addr = format!("{}:{}", config.server.bind_address, config.server.port);
+    let listener = TcpListener::bind(&http_addr)
+        .await
+        .map_err(|source| StartError::HttpBind {
+            addr: http_addr.clone(),
+            source,
+        })?;
+    let bound_http = listener
+        .local_addr()
+        .map_err(|source| StartError::HttpBind {
+            addr: http_addr,
+            source,
+        })?;
+    let peer = Arc::new(MetadataPeer::start(metadata_config).await?);
+    let proxy = match Proxy::new(&config, peer.clone()) {
+        Ok(proxy) => Arc::new(proxy),
+        Err(error) => {
+            if let Err(stop_error) = stop_peer(peer).await {
+                tracing::warn!(%stop_error, "stopping the metadata peer after a failed start");
+            }
+            return Err(error.into());
+        }
+    };
+    let state = AppState {
+        proxy,
+        keys: Arc::new(Keys {
+            master: config
+                .master_key
+                .as_ref()
+                .map(|key| key.expose().to_owned()),
+            admin: config
+                .admin_api_key
+                .as_ref()
+                .map(|key| key.expose().to_owned()),
+        }),
+        max_body_bytes: usize::try_from(config.server.max_body_bytes).unwrap_or(usize::MAX),
+    };
+    // One line on stdout for scripts and tests: where this peer actually listens.
+    println!(
+        "miroir: peer {} ({}) serving http={bound_http} grpc={} bootstrap={:?}",
+        peer.id(),
+        peer.node().name,
+        peer.grpc_addr(),
+        peer.bootstrap()
+    );
+    tracing::info!(peer_id = peer.id(), http = %bound_http, grpc = %peer.grpc_addr(), "peer serving");
+
+    let served = axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::HttpServe);
+    tracing::info!(
+        peer_id = peer.id(),
+        "http listener drained; stopping the metadata peer"
+    );
+    let stopped = stop_peer(peer).await;
+    served.and(stopped)
+}
+
+/// Stops Raft once nothing (request handlers, the proxy) holds the peer any more.
+async fn stop_peer(mut peer: Arc<MetadataPeer>) -> Result<(), StartError> {
+    let started = Instant::now();
+    loop {
+        match Arc::try_unwrap(peer) {
+            Ok(peer) => return Ok(peer.shutdown().await?),
+            Err(shared) if started.elapsed() < RELEASE_WAIT => {
+                peer = shared;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(_) => {
+                // Everything committed is already durable in RocksDB; only the orderly stop is
+                // skipped.
+                tracing::warn!(
+                    "request handlers still hold the peer; exiting without an orderly Raft stop"
+                );
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C (SIGINT).
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => tracing::info!("Ctrl-C received; shutting down"),
+        () = terminate => tracing::info!("SIGTERM received; shutting down"),
+    }
+}

@@ -1,0 +1,313 @@
+//! The Meilisearch API through a 3-peer Miroir cluster in front of 3 test nodes (RF = 1, one
+//! replica group): writes through one peer, reads and searches through the others.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use meili_test_node::{spawn, NodeOptions, RunningNode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use crate::process::{
+    eventually, initial_peers_yaml, ready_leader, released_port, request, write_config, Answer,
+    Peer,
+};
+
+const CLIENT_KEY: &str = "client-key-0123456789abcdef";
+const NODE_KEY: &str = "node-key-0123456789abcdef";
+const DOCUMENTS: usize = 1_000;
+const GENRES: [&str; 3] = ["drama", "comedy", "horror"];
+
+/// Three test nodes served by a runtime that lives as long as the test.
+struct Nodes {
+    runtime: tokio::runtime::Runtime,
+    nodes: Vec<RunningNode>,
+}
+
+impl Nodes {
+    fn start(count: usize) -> Nodes {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let nodes = (0..count)
+            .map(|_| {
+                runtime
+                    .block_on(spawn(NodeOptions {
+                        master_key: Some(NODE_KEY.to_owned()),
+                        ..NodeOptions::default()
+                    }))
+                    .unwrap()
+            })
+            .collect();
+        Nodes { runtime, nodes }
+    }
+
+    fn addresses(&self) -> Vec<SocketAddr> {
+        self.nodes.iter().map(RunningNode::address).collect()
+    }
+}
+
+impl Drop for Nodes {
+    fn drop(&mut self) {
+        for node in self.nodes.drain(..) {
+            self.runtime.block_on(node.shutdown());
+        }
+    }
+}
+
+/// Configs of a 3-peer cluster in front of `nodes`.
+fn cluster_configs(dir: &TempDir, nodes: &[SocketAddr]) -> BTreeMap<u64, PathBuf> {
+    let grpc_ports: BTreeMap<u64, u16> = (1..=3).map(|id| (id, released_port())).collect();
+    let node_list: String = nodes
+        .iter()
+        .enumerate()
+        .map(|(n, addr)| {
+            format!("  - {{id: meili-{n}, address: \"http://{addr}\", replica_group: 0}}\n")
+        })
+        .collect();
+    let initial_peers = initial_peers_yaml(&grpc_ports);
+    grpc_ports
+        .iter()
+        .map(|(id, port)| {
+            let yaml = format!(
+                "shards: 64\nnodes:\n{node_list}master_key: {CLIENT_KEY}\nnode_master_key: {NODE_KEY}\n\
+                 server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\n\
+                 peer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
+                dir.path().join(format!("data-{id}")).display()
+            );
+            (*id, write_config(dir.path(), &format!("peer-{id}"), &yaml))
+        })
+        .collect()
+}
+
+fn call(peer: &Peer, method: &str, path: &str, body: Option<&Value>) -> Answer {
+    let bytes = body.map(|body| body.to_string().into_bytes());
+    request(
+        peer.serving.http,
+        method,
+        path,
+        Some(CLIENT_KEY),
+        bytes.as_deref().map(|bytes| ("application/json", bytes)),
+    )
+}
+
+/// Waits through `peer` until task `uid` finished; returns the task.
+fn finished_task(peer: &Peer, uid: u64) -> Value {
+    eventually(&format!("task {uid} to finish"), || {
+        let task = call(peer, "GET", &format!("/tasks/{uid}"), None);
+        assert_eq!(task.status, 200, "{}", task.body);
+        let task = task.json();
+        matches!(
+            task["status"].as_str(),
+            Some("succeeded" | "failed" | "canceled")
+        )
+        .then_some(task)
+    })
+}
+
+/// A word unique to document `id`: four letters, too short for typo tolerance and all of one
+/// length, so no keyword is a prefix of another.
+fn keyword(id: usize) -> String {
+    let letter = |n: usize| char::from(b'a' + (n % 26) as u8);
+    format!("q{}{}{}", letter(id / 676), letter(id / 26), letter(id))
+}
+
+fn movie(id: usize) -> Value {
+    json!({
+        "id": id,
+        "title": format!("movie {}", keyword(id)),
+        "genre": GENRES[id % GENRES.len()],
+        "year": 1950 + (id % 70),
+    })
+}
+
+fn node_document_count(node: SocketAddr) -> u64 {
+    let stats = request(node, "GET", "/indexes/movies/stats", Some(NODE_KEY), None);
+    assert_eq!(stats.status, 200, "{}", stats.body);
+    stats.json()["numberOfDocuments"].as_u64().unwrap()
+}
+
+/// Invariant: 1 000 documents written through peer 1 are each retrievable by id through
+/// peers 2 and 3 (without `_miroir_shard`), spread so that every node holds at least 20 %;
+/// task uids handed out by one peer are readable through the others; a unique keyword finds
+/// its document exactly once; facet counts sum to the total; five pages of 10 equal one page
+/// of 50.
+#[test]
+fn documents_written_through_one_peer_are_served_by_all() {
+    let nodes = Nodes::start(3);
+    let dir = TempDir::new().unwrap();
+    let configs = cluster_configs(&dir, &nodes.addresses());
+    let peers: Vec<Peer> = configs.values().map(|config| Peer::start(config)).collect();
+    for peer in &peers {
+        ready_leader(peer.serving.http);
+    }
+    let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
+
+    let created = call(
+        a,
+        "POST",
+        "/indexes",
+        Some(&json!({"uid": "movies", "primaryKey": "id"})),
+    );
+    assert_eq!(created.status, 202, "{}", created.body);
+    let created = created.json();
+    assert_eq!(created["status"], "enqueued");
+    assert_eq!(created["type"], "indexCreation");
+    let task = finished_task(b, created["taskUid"].as_u64().unwrap());
+    assert_eq!(task["status"], "succeeded", "{task}");
+
+    let settings = json!(["genre"]);
+    for node in nodes.addresses() {
+        // Facets need a filterable attribute; settings go through Miroir in a later step.
+        let body = settings.to_string();
+        let answer = request(
+            node,
+            "PUT",
+            "/indexes/movies/settings/filterable-attributes",
+            Some(NODE_KEY),
+            Some(("application/json", body.as_bytes())),
+        );
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+
+    let movies: Vec<Value> = (0..DOCUMENTS).map(movie).collect();
+    let added = call(
+        a,
+        "POST",
+        "/indexes/movies/documents",
+        Some(&Value::Array(movies)),
+    );
+    assert_eq!(added.status, 202, "{}", added.body);
+    assert_eq!(added.header("x-miroir-degraded"), None);
+    let uid = added.json()["taskUid"].as_u64().unwrap();
+    let task = finished_task(c, uid);
+    assert_eq!(task["status"], "succeeded", "{task}");
+    assert_eq!(task["details"]["receivedDocuments"], DOCUMENTS);
+    assert_eq!(task["details"]["indexedDocuments"], DOCUMENTS);
+
+    for id in 0..DOCUMENTS {
+        let via = if id % 2 == 0 { b } else { c };
+        let document = call(via, "GET", &format!("/indexes/movies/documents/{id}"), None);
+        assert_eq!(document.status, 200, "document {id}: {}", document.body);
+        assert_eq!(
+            document.json(),
+            movie(id),
+            "document {id} comes back as written"
+        );
+    }
+    let counts: Vec<u64> = nodes
+        .addresses()
+        .into_iter()
+        .map(node_document_count)
+        .collect();
+    assert_eq!(counts.iter().sum::<u64>(), DOCUMENTS as u64, "{counts:?}");
+    for count in &counts {
+        assert!(
+            *count >= (DOCUMENTS / 5) as u64,
+            "every node holds ≥ 20 %: {counts:?}"
+        );
+    }
+
+    for id in (0..DOCUMENTS).step_by(37) {
+        let found = call(
+            b,
+            "POST",
+            "/indexes/movies/search",
+            Some(&json!({"q": keyword(id)})),
+        );
+        assert_eq!(found.status, 200, "{}", found.body);
+        let found = found.json();
+        let ids: Vec<u64> = found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![id as u64], "keyword {}: {found}", keyword(id));
+        assert!(found["hits"][0].get("_miroir_shard").is_none());
+    }
+
+    let faceted = call(
+        c,
+        "POST",
+        "/indexes/movies/search",
+        Some(&json!({"facets": ["genre"], "limit": 0})),
+    );
+    assert_eq!(faceted.status, 200, "{}", faceted.body);
+    let faceted = faceted.json();
+    let distribution = faceted["facetDistribution"]["genre"].as_object().unwrap();
+    let summed: u64 = distribution
+        .values()
+        .map(|count| count.as_u64().unwrap())
+        .sum();
+    assert_eq!(summed, DOCUMENTS as u64, "{faceted}");
+    assert_eq!(faceted["estimatedTotalHits"], DOCUMENTS);
+
+    let one_page = call(
+        b,
+        "POST",
+        "/indexes/movies/search",
+        Some(&json!({"q": "movie", "limit": 50})),
+    );
+    let one_page: Vec<Value> = one_page.json()["hits"].as_array().unwrap().clone();
+    let mut paged = Vec::new();
+    for page in 0..5 {
+        let answer = call(
+            c,
+            "POST",
+            "/indexes/movies/search",
+            Some(&json!({"q": "movie", "offset": page * 10, "limit": 10})),
+        );
+        paged.extend(answer.json()["hits"].as_array().unwrap().clone());
+    }
+    assert_eq!(paged.len(), 50);
+    assert_eq!(paged, one_page, "five pages of 10 equal one page of 50");
+    let distinct: BTreeSet<String> = one_page.iter().map(|hit| hit["id"].to_string()).collect();
+    assert_eq!(distinct.len(), 50);
+
+    for peer in peers {
+        assert!(peer.terminate());
+    }
+}
+
+/// Invariant: the Meilisearch API refuses a missing or wrong key exactly as Meilisearch does,
+/// while `/health` needs none; an unknown task is Meilisearch's `task_not_found`.
+#[test]
+fn keys_are_enforced_like_meilisearch() {
+    let nodes = Nodes::start(3);
+    let dir = TempDir::new().unwrap();
+    let configs = cluster_configs(&dir, &nodes.addresses());
+    let peer = Peer::start(&configs[&1]);
+    let others: Vec<Peer> = [2, 3].iter().map(|id| Peer::start(&configs[id])).collect();
+    ready_leader(peer.serving.http);
+
+    let missing = request(peer.serving.http, "GET", "/indexes", None, None);
+    assert_eq!(missing.status, 401);
+    assert_eq!(
+        missing.body,
+        r#"{"message":"The Authorization header is missing. It must use the bearer authorization method.","code":"missing_authorization_header","type":"auth","link":"https://docs.meilisearch.com/errors#missing_authorization_header"}"#
+    );
+    let wrong = request(
+        peer.serving.http,
+        "GET",
+        "/indexes",
+        Some("not-the-key"),
+        None,
+    );
+    assert_eq!(wrong.status, 403);
+    assert_eq!(
+        wrong.body,
+        r#"{"message":"The provided API key is invalid.","code":"invalid_api_key","type":"auth","link":"https://docs.meilisearch.com/errors#invalid_api_key"}"#
+    );
+    let health = request(peer.serving.http, "GET", "/health", None, None);
+    assert_eq!(health.status, 200);
+    let unknown_task = call(&peer, "GET", "/tasks/99999", None);
+    assert_eq!(unknown_task.status, 404);
+    assert_eq!(
+        unknown_task.body,
+        r#"{"message":"Task `99999` not found.","code":"task_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#task_not_found"}"#
+    );
+    assert!(peer.terminate());
+    for other in others {
+        assert!(other.terminate());
+    }
+}
