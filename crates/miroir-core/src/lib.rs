@@ -14,4 +14,7 @@ pub mod merger;
 pub mod payload;
 pub mod primary_key;
 pub mod router;
+pub mod search_params;
+pub mod shard_filterable;
+pub mod stats;
 pub mod topology;

@@ -41,10 +41,41 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/indexes/{uid}/documents",
-            post(routes::replace_documents).put(routes::update_documents),
+            post(routes::replace_documents)
+                .put(routes::update_documents)
+                .delete(routes::delete_all_documents),
         )
-        .route("/indexes/{uid}/documents/{id}", get(routes::get_document))
-        .route("/indexes/{uid}/search", post(routes::search))
+        .route(
+            "/indexes/{uid}/documents/{id}",
+            get(routes::get_document).delete(routes::delete_document),
+        )
+        .route(
+            "/indexes/{uid}/documents/delete-batch",
+            post(routes::delete_documents_by_ids),
+        )
+        .route(
+            "/indexes/{uid}/documents/delete",
+            post(routes::delete_documents_by_filter),
+        )
+        .route(
+            "/indexes/{uid}/search",
+            post(routes::search).get(routes::search_get),
+        )
+        .route(
+            "/indexes/{uid}/settings",
+            get(routes::get_settings)
+                .patch(routes::update_settings)
+                .delete(routes::reset_settings),
+        )
+        .route(
+            "/indexes/{uid}/settings/{name}",
+            get(routes::get_setting)
+                .put(routes::update_setting)
+                .patch(routes::update_setting)
+                .delete(routes::reset_setting),
+        )
+        .route("/indexes/{uid}/stats", get(routes::index_stats))
+        .route("/stats", get(routes::global_stats))
         .route("/tasks", get(routes::list_tasks))
         .route("/tasks/{uid}", get(routes::get_task))
         .route("/version", get(routes::version))

@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
 use miroir_core::error::{ApiError, ErrorCode};
 use serde_json::Value;
@@ -114,6 +114,128 @@ pub async fn search(
 async fn search_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
     let body = json_body(body, state.max_body_bytes).await?;
     state.proxy.search(uid, body).await
+}
+
+/// `GET /indexes/{uid}/search`.
+pub async fn search_get(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    render(state.proxy.search_get(&uid, query.as_deref()).await)
+}
+
+/// `DELETE /indexes/{uid}/documents/{id}`.
+pub async fn delete_document(
+    State(state): State<AppState>,
+    Path((uid, id)): Path<(String, String)>,
+) -> Response {
+    render(state.proxy.delete_document(&uid, &id).await)
+}
+
+/// `DELETE /indexes/{uid}/documents`.
+pub async fn delete_all_documents(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+) -> Response {
+    render(state.proxy.delete_all_documents(&uid).await)
+}
+
+/// `POST /indexes/{uid}/documents/delete-batch`.
+pub async fn delete_documents_by_ids(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    body: Body,
+) -> Response {
+    render(delete_by_ids_outcome(&state, &uid, body).await)
+}
+
+async fn delete_by_ids_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
+    let ids = json_body(body, state.max_body_bytes).await?;
+    state.proxy.delete_documents_by_ids(uid, ids).await
+}
+
+/// `POST /indexes/{uid}/documents/delete`.
+pub async fn delete_documents_by_filter(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    body: Body,
+) -> Response {
+    render(delete_by_filter_outcome(&state, &uid, body).await)
+}
+
+async fn delete_by_filter_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
+    let filter = json_body(body, state.max_body_bytes).await?;
+    state.proxy.delete_documents_by_filter(uid, filter).await
+}
+
+/// `GET /indexes/{uid}/settings`.
+pub async fn get_settings(State(state): State<AppState>, Path(uid): Path<String>) -> Response {
+    render(state.proxy.get_settings(&uid, None).await)
+}
+
+/// `PATCH /indexes/{uid}/settings`.
+pub async fn update_settings(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    body: Body,
+) -> Response {
+    render(update_settings_outcome(&state, &uid, None, Method::PATCH, body).await)
+}
+
+/// `DELETE /indexes/{uid}/settings`.
+pub async fn reset_settings(State(state): State<AppState>, Path(uid): Path<String>) -> Response {
+    render(state.proxy.reset_settings(&uid, None).await)
+}
+
+/// `GET /indexes/{uid}/settings/{name}`.
+pub async fn get_setting(
+    State(state): State<AppState>,
+    Path((uid, name)): Path<(String, String)>,
+) -> Response {
+    render(state.proxy.get_settings(&uid, Some(&name)).await)
+}
+
+/// `PUT`/`PATCH /indexes/{uid}/settings/{name}`.
+pub async fn update_setting(
+    State(state): State<AppState>,
+    method: Method,
+    Path((uid, name)): Path<(String, String)>,
+    body: Body,
+) -> Response {
+    render(update_settings_outcome(&state, &uid, Some(&name), method, body).await)
+}
+
+async fn update_settings_outcome(
+    state: &AppState,
+    uid: &str,
+    setting: Option<&str>,
+    method: Method,
+    body: Body,
+) -> ApiResult {
+    let body = json_body(body, state.max_body_bytes).await?;
+    state
+        .proxy
+        .update_settings(uid, setting, method, body)
+        .await
+}
+
+/// `DELETE /indexes/{uid}/settings/{name}`.
+pub async fn reset_setting(
+    State(state): State<AppState>,
+    Path((uid, name)): Path<(String, String)>,
+) -> Response {
+    render(state.proxy.reset_settings(&uid, Some(&name)).await)
+}
+
+/// `GET /indexes/{uid}/stats`.
+pub async fn index_stats(State(state): State<AppState>, Path(uid): Path<String>) -> Response {
+    render(state.proxy.index_stats(&uid).await)
+}
+
+/// `GET /stats`.
+pub async fn global_stats(State(state): State<AppState>) -> Response {
+    render(state.proxy.global_stats().await)
 }
 
 /// `GET /tasks/{uid}`.

@@ -129,13 +129,34 @@ impl Proxy {
                 })
                 .collect()
         };
-        let outcomes = self.send_each(requests).await;
-        let written = assess_quorum(&placement, &route.shards, outcomes)?;
         let details = json!({ "receivedDocuments": received, "indexedDocuments": null });
+        self.routed_task(
+            &placement,
+            &route.shards,
+            requests,
+            &write.index_uid,
+            "documentAdditionOrUpdate",
+            details,
+        )
+        .await
+    }
+
+    /// Sends per-node `requests` of a write touching `shards`, checks the write quorum and
+    /// records one task over the node tasks (degraded groups named in the reply).
+    pub(super) async fn routed_task(
+        &self,
+        placement: &PlacementTable,
+        shards: &[u32],
+        requests: Vec<(NodeId, NodeRequest)>,
+        index_uid: &str,
+        task_type: &str,
+        details: Value,
+    ) -> Result<Reply, ProxyError> {
+        let written = assess_quorum(placement, shards, self.send_each(requests).await)?;
         let mut reply = self
             .enqueue_task(
-                Some(write.index_uid),
-                "documentAdditionOrUpdate",
+                Some(index_uid.to_owned()),
+                task_type,
                 details,
                 written.node_tasks,
             )
@@ -301,7 +322,9 @@ fn batch_request(
 
 /// What a fanned-out write achieved.
 struct Written {
+    /// Task uid of every node that stored its part.
     node_tasks: BTreeMap<NodeId, u64>,
+    /// `X-Miroir-Degraded` value when a group missed its quorum.
     degraded: Option<String>,
 }
 

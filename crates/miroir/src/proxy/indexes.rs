@@ -6,17 +6,15 @@
 //! count, and `_miroir_shard` is made filterable on every node (shard-scoped searches and
 //! migrations filter on it).
 
-use std::collections::BTreeMap;
-
 use axum::http::Method;
 use miroir_core::document::SHARD_FIELD;
 use miroir_core::topology::NodeId;
 use miroir_meta::{Command, CommandV1, IndexCommand, Response};
 use serde_json::{json, Value};
 
-use super::nodes::{node_error, node_task_uid};
+use super::broadcast::{accepted_tasks, Broadcast};
 use super::{Proxy, ProxyError, Reply};
-use crate::nodes::{NodeError, NodeRequest, NodeResponse};
+use crate::nodes::NodeRequest;
 
 impl Proxy {
     /// `POST /indexes`.
@@ -59,26 +57,21 @@ impl Proxy {
     /// `DELETE /indexes/{uid}`.
     pub async fn delete_index(&self, uid: &str) -> Result<Reply, ProxyError> {
         let request = NodeRequest::new(Method::DELETE, format!("/indexes/{uid}"));
-        let accepted = match accepted_tasks(self.broadcast(&request).await) {
-            Ok(accepted) => accepted,
-            Err(Broadcast::Refused(error)) => return Err(error),
-            Err(Broadcast::Unreachable { node, source, .. }) => {
-                return Err(ProxyError::Node { node, source })
-            }
-        };
+        let reply = self
+            .broadcast_task(
+                &request,
+                uid,
+                "indexDeletion",
+                json!({ "deletedDocuments": null }),
+            )
+            .await?;
         if self.peer.read(|state| state.index(uid).is_some()).await {
             self.apply(CommandV1::Index(IndexCommand::Delete {
                 uid: uid.to_owned(),
             }))
             .await?;
         }
-        self.enqueue_task(
-            Some(uid.to_owned()),
-            "indexDeletion",
-            json!({ "deletedDocuments": null }),
-            accepted,
-        )
-        .await
+        Ok(reply)
     }
 
     /// `GET /indexes`, `GET /indexes/{uid}` and other reads every node answers identically.
@@ -158,45 +151,5 @@ impl Proxy {
                 tracing::error!(%node, %uid, %error, "rollback of an index creation failed");
             }
         }
-    }
-}
-
-/// How a broadcast that every node must accept went wrong.
-enum Broadcast {
-    /// A node refused the request itself (its Meilisearch error, relayed).
-    Refused(ProxyError),
-    /// A node could not be reached; the others' task uids are in `accepted`.
-    Unreachable {
-        accepted: BTreeMap<NodeId, u64>,
-        node: NodeId,
-        source: NodeError,
-    },
-}
-
-/// The node task uids of a broadcast every node accepted.
-fn accepted_tasks(
-    outcomes: Vec<(NodeId, Result<NodeResponse, NodeError>)>,
-) -> Result<BTreeMap<NodeId, u64>, Broadcast> {
-    let mut accepted = BTreeMap::new();
-    let mut unreachable = None;
-    for (node, outcome) in outcomes {
-        match outcome {
-            Ok(response) if response.status.is_success() => match node_task_uid(&response) {
-                Ok(task_uid) => {
-                    accepted.insert(node, task_uid);
-                }
-                Err(source) => unreachable = Some((node, source)),
-            },
-            Ok(response) => return Err(Broadcast::Refused(node_error(&response))),
-            Err(source) => unreachable = Some((node, source)),
-        }
-    }
-    match unreachable {
-        Some((node, source)) => Err(Broadcast::Unreachable {
-            accepted,
-            node,
-            source,
-        }),
-        None => Ok(accepted),
     }
 }

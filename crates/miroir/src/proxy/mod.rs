@@ -8,14 +8,16 @@
 //!                              └─ NodeClient    one request per node, in parallel
 //! ```
 
+mod broadcast;
+mod deletions;
 mod documents;
-
-pub use documents::{DocumentWrite, WriteMode};
 mod error;
 mod indexes;
 mod nodes;
 mod reply;
 mod search;
+mod settings;
+mod stats;
 mod tasks;
 
 use std::collections::BTreeMap;
@@ -31,6 +33,7 @@ use miroir_raft_store::peer::MetadataPeer;
 
 use crate::nodes::{NodeClient, NodeError};
 
+pub use documents::{DocumentWrite, WriteMode};
 pub use error::ProxyError;
 pub use reply::Reply;
 
@@ -108,6 +111,12 @@ impl Proxy {
         let table = Arc::new(PlacementTable::build(&topology));
         cache.insert(shards, table.clone());
         Ok(table)
+    }
+
+    /// How many nodes store each document: RF in each replica group.
+    fn copies_per_document(&self) -> u64 {
+        let groups = u64::try_from(self.topology.group_count()).unwrap_or(u64::MAX);
+        (u64::from(self.topology.replication_factor()) * groups).max(1)
     }
 
     /// A new query sequence number (rotates groups and replicas).

@@ -13,6 +13,7 @@ use miroir_core::config::UnavailableShardPolicy;
 use miroir_core::document::SHARD_FIELD;
 use miroir_core::merger::{merge_search, prepare_node_query, MergePlan};
 use miroir_core::router::{query_group, PlacementTable};
+use miroir_core::search_params::search_body_from_query;
 use miroir_core::topology::{GroupId, NodeId};
 use serde_json::{Map, Value};
 
@@ -97,6 +98,24 @@ impl Proxy {
             }
         }
         self.merged_reply(&plan, answered, pending)
+    }
+
+    /// `GET /indexes/{uid}/search`: the query string as the equivalent POST body; parameters
+    /// Miroir cannot convert go unchanged to a node, which answers Meilisearch's error.
+    pub async fn search_get(
+        &self,
+        index_uid: &str,
+        query: Option<&str>,
+    ) -> Result<Reply, ProxyError> {
+        let query = query.unwrap_or_default();
+        match search_body_from_query(query) {
+            Some(body) => self.search(index_uid, Value::Object(body)).await,
+            None => {
+                let path = format!("/indexes/{index_uid}/search?{query}");
+                self.ask_any_node(&NodeRequest::new(Method::GET, path))
+                    .await
+            }
+        }
     }
 
     fn merged_reply(

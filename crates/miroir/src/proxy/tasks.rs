@@ -102,10 +102,10 @@ impl Proxy {
         if record.status.is_terminal() {
             return Ok(record);
         }
-        let pending: Vec<(NodeId, NodeRequest)> = record
+        // Every node task is asked (finished ones too): their details give the final counts.
+        let asks: Vec<(NodeId, NodeRequest)> = record
             .node_tasks
             .iter()
-            .filter(|(_, task)| !task.status.is_terminal())
             .map(|(node, task)| {
                 (
                     node.clone(),
@@ -114,7 +114,8 @@ impl Proxy {
             })
             .collect();
         let mut node_tasks = record.node_tasks.clone();
-        for (node, outcome) in self.send_each(pending).await {
+        let mut deleted_on_nodes: u64 = 0;
+        for (node, outcome) in self.send_each(asks).await {
             let observed = match outcome {
                 Ok(response) if response.status.is_success() => response.json().ok(),
                 Ok(_) | Err(_) => None,
@@ -123,6 +124,10 @@ impl Proxy {
                 // Unreachable node: the task stays as last seen; a later read asks again.
                 continue;
             };
+            deleted_on_nodes += observed
+                .pointer("/details/deletedDocuments")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             if let Some(task) = node_tasks.get_mut(&node) {
                 apply_node_observation(task, &observed);
             }
@@ -148,7 +153,11 @@ impl Proxy {
             self.apply_ignoring_races(TaskCommand::UpdateStatus {
                 uid: record.uid,
                 status,
-                details_json: finished_details(&record, status),
+                details_json: finished_details(
+                    &record,
+                    status,
+                    deleted_on_nodes / self.copies_per_document(),
+                ),
                 error_json: error.map(|error| error.to_string()),
             })
             .await?;
@@ -188,8 +197,9 @@ fn apply_node_observation(task: &mut NodeTask, observed: &Value) {
 }
 
 /// The client-facing details once finished: what the client sent, with the "done" counters
-/// filled (`indexedDocuments` = received on success, 0 on failure).
-fn finished_details(record: &TaskRecord, status: TaskStatus) -> Option<String> {
+/// filled: `indexedDocuments` = received on success, `deletedDocuments` = the logical count
+/// (`deleted`, the node counts divided by the copies of each document); 0 on failure.
+fn finished_details(record: &TaskRecord, status: TaskStatus, deleted: u64) -> Option<String> {
     let mut details: Value = serde_json::from_str(record.details_json.as_deref()?).ok()?;
     if let Some(fields) = details.as_object_mut() {
         let received = fields.get("receivedDocuments").cloned();
@@ -200,9 +210,13 @@ fn finished_details(record: &TaskRecord, status: TaskStatus) -> Option<String> {
                 Value::from(0)
             };
         }
-        if let Some(deleted) = fields.get_mut("deletedDocuments") {
-            if deleted.is_null() && status != TaskStatus::Succeeded {
-                *deleted = Value::from(0);
+        if let Some(count) = fields.get_mut("deletedDocuments") {
+            if count.is_null() {
+                *count = Value::from(if status == TaskStatus::Succeeded {
+                    deleted
+                } else {
+                    0
+                });
             }
         }
     }

@@ -135,11 +135,7 @@ fn node_document_count(node: SocketAddr) -> u64 {
 fn documents_written_through_one_peer_are_served_by_all() {
     let nodes = Nodes::start(3);
     let dir = TempDir::new().unwrap();
-    let configs = cluster_configs(&dir, &nodes.addresses());
-    let peers: Vec<Peer> = configs.values().map(|config| Peer::start(config)).collect();
-    for peer in &peers {
-        ready_leader(peer.serving.http);
-    }
+    let peers = start_cluster(&dir, &nodes);
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
 
     let created = call(
@@ -309,5 +305,215 @@ fn keys_are_enforced_like_meilisearch() {
     assert!(peer.terminate());
     for other in others {
         assert!(other.terminate());
+    }
+}
+
+/// Starts 3 peers in front of `nodes`, waits until all are ready, returns them.
+fn start_cluster(dir: &TempDir, nodes: &Nodes) -> Vec<Peer> {
+    let configs = cluster_configs(dir, &nodes.addresses());
+    let peers: Vec<Peer> = configs.values().map(|config| Peer::start(config)).collect();
+    for peer in &peers {
+        ready_leader(peer.serving.http);
+    }
+    peers
+}
+
+/// Sends `body` through `peer` and waits for the task it enqueues to succeed.
+fn succeed(peer: &Peer, reader: &Peer, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let answer = call(peer, method, path, body);
+    assert_eq!(answer.status, 202, "{method} {path}: {}", answer.body);
+    let task = finished_task(reader, answer.json()["taskUid"].as_u64().unwrap());
+    assert_eq!(task["status"], "succeeded", "{method} {path}: {task}");
+    task
+}
+
+fn hit_ids(answer: &Answer) -> Vec<u64> {
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_u64().unwrap())
+        .collect()
+}
+
+/// Invariant: settings set through Miroir reach every node with `_miroir_shard` kept
+/// filterable and hidden from clients; sorted searches return the order one node holding the
+/// whole corpus returns; GET search equals POST search; stats count logical documents; deletions
+/// by id, by batch, by filter and of everything report logical counts and take effect.
+#[test]
+fn settings_sorting_stats_and_deletions_through_the_cluster() {
+    let nodes = Nodes::start(4);
+    let addresses = nodes.addresses();
+    let (cluster_nodes, reference) = (&addresses[..3], addresses[3]);
+    let dir = TempDir::new().unwrap();
+    let peers: Vec<Peer> = cluster_configs(&dir, cluster_nodes)
+        .values()
+        .map(|config| Peer::start(config))
+        .collect();
+    for peer in &peers {
+        ready_leader(peer.serving.http);
+    }
+    let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
+
+    succeed(
+        a,
+        b,
+        "POST",
+        "/indexes",
+        Some(&json!({"uid": "movies", "primaryKey": "id"})),
+    );
+    let settings = json!({"filterableAttributes": ["genre"], "sortableAttributes": ["year", "id"]});
+    let task = succeed(a, c, "PATCH", "/indexes/movies/settings", Some(&settings));
+    assert_eq!(task["type"], "settingsUpdate");
+    assert_eq!(task["details"], settings);
+    let seen = call(
+        b,
+        "GET",
+        "/indexes/movies/settings/filterable-attributes",
+        None,
+    );
+    assert_eq!(
+        seen.json(),
+        json!(["genre"]),
+        "clients never see _miroir_shard"
+    );
+    let whole = call(c, "GET", "/indexes/movies/settings", None).json();
+    assert_eq!(whole["filterableAttributes"], json!(["genre"]));
+    for node in cluster_nodes {
+        let on_node = request(
+            *node,
+            "GET",
+            "/indexes/movies/settings/filterable-attributes",
+            Some(NODE_KEY),
+            None,
+        );
+        let mut names: Vec<String> = serde_json::from_str(&on_node.body).unwrap();
+        names.sort();
+        assert_eq!(names, ["_miroir_shard", "genre"], "node {node}");
+    }
+
+    let movies: Vec<Value> = (0..300).map(movie).collect();
+    succeed(
+        a,
+        b,
+        "POST",
+        "/indexes/movies/documents",
+        Some(&Value::Array(movies.clone())),
+    );
+
+    // The reference: one plain node holding the whole corpus with the same settings.
+    let setup = [
+        (
+            "POST",
+            "/indexes",
+            json!({"uid": "movies", "primaryKey": "id"}),
+        ),
+        ("PATCH", "/indexes/movies/settings", settings.clone()),
+        ("POST", "/indexes/movies/documents", Value::Array(movies)),
+    ];
+    for (method, path, body) in setup {
+        let bytes = body.to_string();
+        let answer = request(
+            reference,
+            method,
+            path,
+            Some(NODE_KEY),
+            Some(("application/json", bytes.as_bytes())),
+        );
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+    eventually("the reference node to index", || {
+        let count = request(
+            reference,
+            "GET",
+            "/indexes/movies/stats",
+            Some(NODE_KEY),
+            None,
+        );
+        (count.status == 200 && count.json()["numberOfDocuments"] == 300).then_some(())
+    });
+    for sort in [
+        json!(["year:asc", "id:asc"]),
+        json!(["year:desc", "id:desc"]),
+    ] {
+        let query = json!({"q": "movie", "sort": sort, "limit": 40, "offset": 15});
+        let through_miroir = hit_ids(&call(b, "POST", "/indexes/movies/search", Some(&query)));
+        let body = query.to_string();
+        let direct = hit_ids(&request(
+            reference,
+            "POST",
+            "/indexes/movies/search",
+            Some(NODE_KEY),
+            Some(("application/json", body.as_bytes())),
+        ));
+        assert_eq!(through_miroir, direct, "sort {sort}");
+    }
+    let get = hit_ids(&call(
+        c,
+        "GET",
+        "/indexes/movies/search?q=movie&sort=year:asc,id:asc&limit=7&filter=genre%20%3D%20drama",
+        None,
+    ));
+    let post = hit_ids(&call(
+        a,
+        "POST",
+        "/indexes/movies/search",
+        Some(
+            &json!({"q": "movie", "sort": ["year:asc", "id:asc"], "limit": 7, "filter": "genre = drama"}),
+        ),
+    ));
+    assert_eq!(get, post, "GET search equals POST search");
+    assert_eq!(get.len(), 7);
+
+    let stats = call(b, "GET", "/indexes/movies/stats", None).json();
+    assert_eq!(stats["numberOfDocuments"], 300, "{stats}");
+    assert!(
+        stats["fieldDistribution"].get("_miroir_shard").is_none(),
+        "{stats}"
+    );
+    assert_eq!(stats["fieldDistribution"]["title"], 300);
+
+    let task = succeed(a, b, "DELETE", "/indexes/movies/documents/5", None);
+    assert_eq!(
+        task["details"],
+        json!({"providedIds": 1, "deletedDocuments": 1, "originalFilter": null})
+    );
+    let gone = call(c, "GET", "/indexes/movies/documents/5", None);
+    assert_eq!(gone.status, 404);
+    assert_eq!(gone.json()["code"], "document_not_found");
+    let task = succeed(
+        b,
+        c,
+        "POST",
+        "/indexes/movies/documents/delete-batch",
+        Some(&json!([6, 7, "8"])),
+    );
+    assert_eq!(task["details"]["deletedDocuments"], 3, "{task}");
+    let horror = (0..300)
+        .filter(|id| id % 3 == 2 && ![5, 8].contains(id))
+        .count();
+    let task = succeed(
+        c,
+        a,
+        "POST",
+        "/indexes/movies/documents/delete",
+        Some(&json!({"filter": "genre = horror"})),
+    );
+    assert_eq!(task["details"]["deletedDocuments"], horror, "{task}");
+    assert_eq!(task["details"]["originalFilter"], "\"genre = horror\"");
+    let remaining = 300 - 4 - horror;
+    let stats = call(a, "GET", "/stats", None).json();
+    assert_eq!(
+        stats["indexes"]["movies"]["numberOfDocuments"], remaining,
+        "{stats}"
+    );
+    let task = succeed(a, b, "DELETE", "/indexes/movies/documents", None);
+    assert_eq!(task["details"], json!({"deletedDocuments": remaining}));
+    let stats = call(c, "GET", "/indexes/movies/stats", None).json();
+    assert_eq!(stats["numberOfDocuments"], 0);
+
+    for peer in peers {
+        assert!(peer.terminate());
     }
 }
