@@ -1,108 +1,19 @@
 //! The Meilisearch API through a 3-peer Miroir cluster in front of 3 test nodes (RF = 1, one
 //! replica group): writes through one peer, reads and searches through the others.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
-use meili_test_node::{spawn, NodeOptions, RunningNode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use crate::process::{
-    eventually, initial_peers_yaml, ready_leader, released_port, request, write_config, Answer,
-    Peer,
+use crate::cluster::{
+    call, cluster_configs, finished_task, hit_ids, start_cluster, succeed, Layout, Nodes, NODE_KEY,
 };
+use crate::process::{eventually, ready_leader, request, Peer};
 
-const CLIENT_KEY: &str = "client-key-0123456789abcdef";
-const NODE_KEY: &str = "node-key-0123456789abcdef";
 const DOCUMENTS: usize = 1_000;
 const GENRES: [&str; 3] = ["drama", "comedy", "horror"];
-
-/// Three test nodes served by a runtime that lives as long as the test.
-struct Nodes {
-    runtime: tokio::runtime::Runtime,
-    nodes: Vec<RunningNode>,
-}
-
-impl Nodes {
-    fn start(count: usize) -> Nodes {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let nodes = (0..count)
-            .map(|_| {
-                runtime
-                    .block_on(spawn(NodeOptions {
-                        master_key: Some(NODE_KEY.to_owned()),
-                        ..NodeOptions::default()
-                    }))
-                    .unwrap()
-            })
-            .collect();
-        Nodes { runtime, nodes }
-    }
-
-    fn addresses(&self) -> Vec<SocketAddr> {
-        self.nodes.iter().map(RunningNode::address).collect()
-    }
-}
-
-impl Drop for Nodes {
-    fn drop(&mut self) {
-        for node in self.nodes.drain(..) {
-            self.runtime.block_on(node.shutdown());
-        }
-    }
-}
-
-/// Configs of a 3-peer cluster in front of `nodes`.
-fn cluster_configs(dir: &TempDir, nodes: &[SocketAddr]) -> BTreeMap<u64, PathBuf> {
-    let grpc_ports: BTreeMap<u64, u16> = (1..=3).map(|id| (id, released_port())).collect();
-    let node_list: String = nodes
-        .iter()
-        .enumerate()
-        .map(|(n, addr)| {
-            format!("  - {{id: meili-{n}, address: \"http://{addr}\", replica_group: 0}}\n")
-        })
-        .collect();
-    let initial_peers = initial_peers_yaml(&grpc_ports);
-    grpc_ports
-        .iter()
-        .map(|(id, port)| {
-            let yaml = format!(
-                "shards: 64\nnodes:\n{node_list}master_key: {CLIENT_KEY}\nnode_master_key: {NODE_KEY}\n\
-                 server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\n\
-                 peer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
-                dir.path().join(format!("data-{id}")).display()
-            );
-            (*id, write_config(dir.path(), &format!("peer-{id}"), &yaml))
-        })
-        .collect()
-}
-
-fn call(peer: &Peer, method: &str, path: &str, body: Option<&Value>) -> Answer {
-    let bytes = body.map(|body| body.to_string().into_bytes());
-    request(
-        peer.serving.http,
-        method,
-        path,
-        Some(CLIENT_KEY),
-        bytes.as_deref().map(|bytes| ("application/json", bytes)),
-    )
-}
-
-/// Waits through `peer` until task `uid` finished; returns the task.
-fn finished_task(peer: &Peer, uid: u64) -> Value {
-    eventually(&format!("task {uid} to finish"), || {
-        let task = call(peer, "GET", &format!("/tasks/{uid}"), None);
-        assert_eq!(task.status, 200, "{}", task.body);
-        let task = task.json();
-        matches!(
-            task["status"].as_str(),
-            Some("succeeded" | "failed" | "canceled")
-        )
-        .then_some(task)
-    })
-}
 
 /// A word unique to document `id`: four letters, too short for typo tolerance and all of one
 /// length, so no keyword is a prefix of another.
@@ -135,7 +46,7 @@ fn node_document_count(node: SocketAddr) -> u64 {
 fn documents_written_through_one_peer_are_served_by_all() {
     let nodes = Nodes::start(3);
     let dir = TempDir::new().unwrap();
-    let peers = start_cluster(&dir, &nodes);
+    let peers = start_cluster(&dir, &nodes.addresses(), &Layout::single_group(3));
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
 
     let created = call(
@@ -271,7 +182,7 @@ fn documents_written_through_one_peer_are_served_by_all() {
 fn keys_are_enforced_like_meilisearch() {
     let nodes = Nodes::start(3);
     let dir = TempDir::new().unwrap();
-    let configs = cluster_configs(&dir, &nodes.addresses());
+    let configs = cluster_configs(&dir, &nodes.addresses(), &Layout::single_group(3));
     let peer = Peer::start(&configs[&1]);
     let others: Vec<Peer> = [2, 3].iter().map(|id| Peer::start(&configs[id])).collect();
     ready_leader(peer.serving.http);
@@ -308,35 +219,6 @@ fn keys_are_enforced_like_meilisearch() {
     }
 }
 
-/// Starts 3 peers in front of `nodes`, waits until all are ready, returns them.
-fn start_cluster(dir: &TempDir, nodes: &Nodes) -> Vec<Peer> {
-    let configs = cluster_configs(dir, &nodes.addresses());
-    let peers: Vec<Peer> = configs.values().map(|config| Peer::start(config)).collect();
-    for peer in &peers {
-        ready_leader(peer.serving.http);
-    }
-    peers
-}
-
-/// Sends `body` through `peer` and waits for the task it enqueues to succeed.
-fn succeed(peer: &Peer, reader: &Peer, method: &str, path: &str, body: Option<&Value>) -> Value {
-    let answer = call(peer, method, path, body);
-    assert_eq!(answer.status, 202, "{method} {path}: {}", answer.body);
-    let task = finished_task(reader, answer.json()["taskUid"].as_u64().unwrap());
-    assert_eq!(task["status"], "succeeded", "{method} {path}: {task}");
-    task
-}
-
-fn hit_ids(answer: &Answer) -> Vec<u64> {
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    answer.json()["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| hit["id"].as_u64().unwrap())
-        .collect()
-}
-
 /// Invariant: settings set through Miroir reach every node with `_miroir_shard` kept
 /// filterable and hidden from clients; sorted searches return the order one node holding the
 /// whole corpus returns; GET search equals POST search; stats count logical documents; deletions
@@ -347,13 +229,7 @@ fn settings_sorting_stats_and_deletions_through_the_cluster() {
     let addresses = nodes.addresses();
     let (cluster_nodes, reference) = (&addresses[..3], addresses[3]);
     let dir = TempDir::new().unwrap();
-    let peers: Vec<Peer> = cluster_configs(&dir, cluster_nodes)
-        .values()
-        .map(|config| Peer::start(config))
-        .collect();
-    for peer in &peers {
-        ready_leader(peer.serving.http);
-    }
+    let peers = start_cluster(&dir, cluster_nodes, &Layout::single_group(3));
     let (a, b, c) = (&peers[0], &peers[1], &peers[2]);
 
     succeed(

@@ -5,5 +5,7 @@
 
 mod api;
 mod check;
+mod cluster;
+mod degraded;
 mod peer_process;
 mod process;
