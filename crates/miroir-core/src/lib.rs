@@ -10,6 +10,7 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod filter;
+pub mod listing;
 pub mod merger;
 pub mod payload;
 pub mod primary_key;

@@ -43,7 +43,12 @@ pub fn router(state: AppState) -> Router {
             "/indexes/{uid}/documents",
             post(routes::replace_documents)
                 .put(routes::update_documents)
-                .delete(routes::delete_all_documents),
+                .delete(routes::delete_all_documents)
+                .get(routes::list_documents),
+        )
+        .route(
+            "/indexes/{uid}/documents/fetch",
+            post(routes::fetch_documents),
         )
         .route(
             "/indexes/{uid}/documents/{id}",

@@ -125,6 +125,29 @@ pub async fn search_get(
     render(state.proxy.search_get(&uid, query.as_deref()).await)
 }
 
+/// `GET /indexes/{uid}/documents`.
+pub async fn list_documents(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    render(state.proxy.list_documents(&uid, query.as_deref()).await)
+}
+
+/// `POST /indexes/{uid}/documents/fetch`.
+pub async fn fetch_documents(
+    State(state): State<AppState>,
+    Path(uid): Path<String>,
+    body: Body,
+) -> Response {
+    render(fetch_documents_outcome(&state, &uid, body).await)
+}
+
+async fn fetch_documents_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
+    let body = json_body(body, state.max_body_bytes).await?;
+    state.proxy.fetch_documents(uid, body).await
+}
+
 /// `DELETE /indexes/{uid}/documents/{id}`.
 pub async fn delete_document(
     State(state): State<AppState>,

@@ -13,6 +13,7 @@ mod deletions;
 mod documents;
 mod error;
 mod indexes;
+mod listing;
 mod nodes;
 mod reply;
 mod search;

@@ -143,7 +143,7 @@ impl Proxy {
 
     /// Which node answers for which of the `pending` shards: the covering set of the group this
     /// query is rotated to, completed from the other groups; `failed` nodes are avoided.
-    fn assign(
+    pub(super) fn assign(
         &self,
         placement: &PlacementTable,
         seq: u64,
@@ -192,7 +192,7 @@ impl Proxy {
 
 /// The node's search body: when `node` holds shards it does not answer for (replicas of shards
 /// assigned elsewhere), a `_miroir_shard IN [...]` filter is added so no hit counts twice.
-fn shard_scoped_body(
+pub(super) fn shard_scoped_body(
     node_body: &Map<String, Value>,
     placement: &PlacementTable,
     node: &NodeId,

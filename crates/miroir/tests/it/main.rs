@@ -9,3 +9,4 @@ mod cluster;
 mod degraded;
 mod peer_process;
 mod process;
+mod sdk_python;
