@@ -179,6 +179,8 @@ pub struct PlacementTable {
     slot_nodes: Vec<NodeId>,
     /// `write_slots[s]`: indexes into `slot_nodes` of shard `s`'s write targets.
     write_slots: Vec<Vec<usize>>,
+    /// How many shards each node currently owns (serves reads for), over all groups.
+    owned_counts: BTreeMap<NodeId, usize>,
 }
 
 /// A batch of documents split by destination node: what the write path sends where.
@@ -227,6 +229,12 @@ impl PlacementTable {
                     .collect()
             })
             .collect();
+        let mut owned_counts: BTreeMap<NodeId, usize> = BTreeMap::new();
+        for placement in by_shard.iter().flatten() {
+            for node in &placement.owners {
+                *owned_counts.entry(node.clone()).or_default() += 1;
+            }
+        }
         Self {
             shards: topology.shards(),
             divisor: ShardDivisor::new(topology.shards()),
@@ -234,6 +242,7 @@ impl PlacementTable {
             by_shard,
             slot_nodes,
             write_slots,
+            owned_counts,
         }
     }
 
@@ -289,6 +298,11 @@ impl PlacementTable {
             .get(shard as usize)
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// How many shards `node` owns (0 for a node that owns none).
+    pub fn owned_shard_count(&self, node: &NodeId) -> usize {
+        self.owned_counts.get(node).copied().unwrap_or(0)
     }
 
     /// The placement of `shard` in `group`, if both exist.

@@ -336,3 +336,27 @@ proptest! {
         prop_assert!(moved <= 2.0 * f64::from(s) / f64::from(n + 1), "moved {} of {}", moved, s);
     }
 }
+
+#[test]
+fn owned_shard_counts_match_the_placements() {
+    let topology = uniform_topology(64, 2, 2, 3);
+    let table = PlacementTable::build(&topology);
+    let mut expected: BTreeMap<NodeId, usize> = BTreeMap::new();
+    for shard in 0..64 {
+        for placement in table.placements(shard) {
+            for owner in &placement.owners {
+                *expected.entry(owner.clone()).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(expected.values().sum::<usize>(), 64 * 2 * 2);
+    for node in topology.nodes() {
+        assert_eq!(
+            table.owned_shard_count(&node.id),
+            expected[&node.id],
+            "{}",
+            node.id
+        );
+    }
+    assert_eq!(table.owned_shard_count(&NodeId::new("elsewhere")), 0);
+}

@@ -31,7 +31,7 @@ impl Proxy {
             other => {
                 return self
                     .ask_any_node(&NodeRequest::json(Method::POST, path, &other))
-                    .await
+                    .await;
             }
         };
         let registered = self
@@ -198,14 +198,7 @@ pub(super) fn shard_scoped_body(
     node: &NodeId,
     assigned: &[u32],
 ) -> Map<String, Value> {
-    let held = (0..placement.shards().get())
-        .filter(|shard| {
-            placement
-                .placements(*shard)
-                .iter()
-                .any(|group| group.owners.contains(node))
-        })
-        .count();
+    let held = placement.owned_shard_count(node);
     if held <= assigned.len() {
         return node_body.clone();
     }
