@@ -94,14 +94,26 @@ pub fn task_batch_uid(task: &TaskRecord) -> Option<u64> {
 }
 
 /// A unix-millisecond time as Meilisearch prints timestamps: RFC 3339, UTC (`Z`), with the
-/// fraction trimmed of trailing zeros and left out when zero (`1970-01-01T00:00:00Z`,
-/// `2024-05-06T07:08:09.12Z`). Times past year 9999 print as its last millisecond.
+/// fraction trimmed of trailing zeros (`2024-05-06T07:08:09.12Z`). Times past year 9999 print as
+/// its last millisecond.
+///
+/// Whole seconds keep one fractional digit (`1970-01-01T00:00:00.0Z`) where Meilisearch would
+/// drop the fraction: its nanosecond clock practically never lands on one, our millisecond
+/// records do once in a thousand, and official SDKs (Python's `%S.%fZ`) reject a timestamp
+/// without a fraction.
 pub fn format_timestamp_ms(unix_ms: u64) -> String {
     let printable_ms = unix_ms.min(LATEST_PRINTABLE_MS);
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(printable_ms) * NANOS_PER_MS)
-        .ok()
-        .and_then(|at| at.format(&Rfc3339).ok())
-        .unwrap_or_else(|| LATEST_PRINTABLE_TEXT.to_owned())
+    let Some(mut text) =
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(printable_ms) * NANOS_PER_MS)
+            .ok()
+            .and_then(|at| at.format(&Rfc3339).ok())
+    else {
+        return LATEST_PRINTABLE_TEXT.to_owned();
+    };
+    if printable_ms.is_multiple_of(MS_PER_SECOND) && text.ends_with('Z') {
+        text.insert_str(text.len() - 1, ".0");
+    }
+    text
 }
 
 /// A millisecond duration as Meilisearch prints task durations (ISO-8601, days split off,

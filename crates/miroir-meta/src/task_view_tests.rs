@@ -29,7 +29,7 @@ fn enqueued_task_has_null_batch_duration_and_times() {
     let task = record(7, TaskStatus::Enqueued);
     assert_eq!(
         compact(&task_json(&task)),
-        r#"{"uid":7,"batchUid":null,"indexUid":"movies","status":"enqueued","type":"documentAdditionOrUpdate","canceledBy":null,"details":{"receivedDocuments":2,"indexedDocuments":null},"error":null,"duration":null,"enqueuedAt":"2024-05-06T12:53:20Z","startedAt":null,"finishedAt":null}"#
+        r#"{"uid":7,"batchUid":null,"indexUid":"movies","status":"enqueued","type":"documentAdditionOrUpdate","canceledBy":null,"details":{"receivedDocuments":2,"indexedDocuments":null},"error":null,"duration":null,"enqueuedAt":"2024-05-06T12:53:20.0Z","startedAt":null,"finishedAt":null}"#
     );
 }
 
@@ -41,7 +41,7 @@ fn succeeded_task_reports_its_own_batch_and_duration() {
     task.finished_at_ms = Some(1_715_000_000_017);
     assert_eq!(
         compact(&task_json(&task)),
-        r#"{"uid":8,"batchUid":8,"indexUid":"movies","status":"succeeded","type":"documentAdditionOrUpdate","canceledBy":null,"details":{"receivedDocuments":2,"indexedDocuments":2},"error":null,"duration":"PT0.012S","enqueuedAt":"2024-05-06T12:53:20Z","startedAt":"2024-05-06T12:53:20.005Z","finishedAt":"2024-05-06T12:53:20.017Z"}"#
+        r#"{"uid":8,"batchUid":8,"indexUid":"movies","status":"succeeded","type":"documentAdditionOrUpdate","canceledBy":null,"details":{"receivedDocuments":2,"indexedDocuments":2},"error":null,"duration":"PT0.012S","enqueuedAt":"2024-05-06T12:53:20.0Z","startedAt":"2024-05-06T12:53:20.005Z","finishedAt":"2024-05-06T12:53:20.017Z"}"#
     );
 }
 
@@ -59,7 +59,7 @@ fn failed_task_carries_its_error_object_verbatim() {
     task.finished_at_ms = Some(1_715_000_002_100);
     assert_eq!(
         compact(&task_json(&task)),
-        r#"{"uid":9,"batchUid":9,"indexUid":null,"status":"failed","type":"indexSwap","canceledBy":null,"error":{"message":"Index `x` not found.","code":"index_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#index_not_found"},"duration":"PT2S","enqueuedAt":"2024-05-06T12:53:20Z","startedAt":"2024-05-06T12:53:20.1Z","finishedAt":"2024-05-06T12:53:22.1Z"}"#
+        r#"{"uid":9,"batchUid":9,"indexUid":null,"status":"failed","type":"indexSwap","canceledBy":null,"error":{"message":"Index `x` not found.","code":"index_not_found","type":"invalid_request","link":"https://docs.meilisearch.com/errors#index_not_found"},"duration":"PT2S","enqueuedAt":"2024-05-06T12:53:20.0Z","startedAt":"2024-05-06T12:53:20.1Z","finishedAt":"2024-05-06T12:53:22.1Z"}"#
     );
 }
 
@@ -105,7 +105,7 @@ fn summary_is_the_five_write_fields_in_order() {
     let task = record(12, TaskStatus::Enqueued);
     assert_eq!(
         compact(&enqueued_summary_json(&task)),
-        r#"{"taskUid":12,"indexUid":"movies","status":"enqueued","type":"documentAdditionOrUpdate","enqueuedAt":"2024-05-06T12:53:20Z"}"#
+        r#"{"taskUid":12,"indexUid":"movies","status":"enqueued","type":"documentAdditionOrUpdate","enqueuedAt":"2024-05-06T12:53:20.0Z"}"#
     );
 }
 
@@ -148,16 +148,16 @@ fn list_wraps_results_with_page_bounds() {
 }
 
 #[test]
-fn timestamps_print_the_shortest_exact_fraction() {
+fn timestamps_print_the_shortest_exact_fraction_never_none() {
     let cases = [
-        (0, "1970-01-01T00:00:00Z"),
+        (0, "1970-01-01T00:00:00.0Z"),
         (1, "1970-01-01T00:00:00.001Z"),
         (10, "1970-01-01T00:00:00.01Z"),
         (100, "1970-01-01T00:00:00.1Z"),
         (120, "1970-01-01T00:00:00.12Z"),
         (999, "1970-01-01T00:00:00.999Z"),
-        (1_000, "1970-01-01T00:00:01Z"),
-        (951_782_400_000, "2000-02-29T00:00:00Z"),
+        (1_000, "1970-01-01T00:00:01.0Z"),
+        (951_782_400_000, "2000-02-29T00:00:00.0Z"),
         (1_715_000_000_123, "2024-05-06T12:53:20.123Z"),
         (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
         (253_402_300_800_000, "9999-12-31T23:59:59.999Z"),
