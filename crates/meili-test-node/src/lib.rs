@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod body;
 pub mod cli;
+pub mod conformance;
 pub mod document_id;
 pub mod errors;
 pub mod facets;

@@ -158,10 +158,38 @@ pub fn validate_batch(
         .collect()
 }
 
-/// Stamps `document` with the shard it is stored on (`_miroir_shard`), replacing any previous
-/// value (a document moved by a rebalance is re-stamped).
+/// Stamps `document` with the shard it is stored on (`_miroir_shard`, see [`shard_tag`]),
+/// replacing any previous value (a document moved by a rebalance is re-stamped).
 pub fn inject_shard(document: &mut Map<String, Value>, shard: u32) {
-    document.insert(SHARD_FIELD.to_owned(), Value::from(shard));
+    document.insert(SHARD_FIELD.to_owned(), Value::from(shard_tag(shard)));
+}
+
+/// The `_miroir_shard` value of shard `shard`: its binary digits, most significant first, with
+/// `-` for 1 and `.` for 0 (shard 0 is `.`, shard 6 is `--.`).
+///
+/// The value holds only separator characters, so Meilisearch's tokenizer finds no word in it:
+/// the field cannot match a query (a number would — a search for `42` or the prefix `4` would
+/// hit every document of shard 42) even though an index's default `searchableAttributes: ["*"]`
+/// covers it. Filters still select it exactly (`_miroir_shard = "-.-"`).
+pub fn shard_tag(shard: u32) -> String {
+    if shard == 0 {
+        return ".".to_owned();
+    }
+    let digits = u32::BITS - shard.leading_zeros();
+    (0..digits)
+        .rev()
+        .map(|bit| if shard >> bit & 1 == 1 { '-' } else { '.' })
+        .collect()
+}
+
+/// A filter expression selecting the documents of `shards`:
+/// `_miroir_shard IN [".", "-", "-."]`.
+pub fn shard_filter(shards: &[u32]) -> String {
+    let tags: Vec<String> = shards
+        .iter()
+        .map(|shard| format!("\"{}\"", shard_tag(*shard)))
+        .collect();
+    format!("{SHARD_FIELD} IN [{}]", tags.join(", "))
 }
 
 /// Removes every `_miroir_*` field from a document about to be returned to a client, keeping
@@ -322,16 +350,51 @@ mod tests {
         assert_eq!(error.error_code(), ErrorCode::MiroirReservedField);
     }
 
+    /// The shard a [`shard_tag`] names, `None` for any other value (the inverse, for tests).
+    fn parse_shard_tag(tag: &str) -> Option<u32> {
+        if tag.is_empty()
+            || tag.len() > u32::BITS as usize
+            || (tag.len() > 1 && tag.starts_with('.'))
+        {
+            return None;
+        }
+        tag.chars().try_fold(0u32, |shard, digit| match digit {
+            '-' => Some(shard << 1 | 1),
+            '.' => Some(shard << 1),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn shard_tags_are_binary_digits_in_separators() {
+        let cases = [
+            (0, "."),
+            (1, "-"),
+            (2, "-."),
+            (6, "--."),
+            (42, "-.-.-."),
+            (63, "------"),
+        ];
+        for (shard, tag) in cases {
+            assert_eq!(shard_tag(shard), tag);
+            assert_eq!(parse_shard_tag(tag), Some(shard));
+        }
+        for not_a_tag in ["", "..", ".-", "42", "-x", &"-".repeat(33)] {
+            assert_eq!(parse_shard_tag(not_a_tag), None, "{not_a_tag:?}");
+        }
+        assert_eq!(shard_filter(&[0, 5]), r#"_miroir_shard IN [".", "-.-"]"#);
+    }
+
     #[test]
     fn inject_shard_appends_the_field_and_restamps() {
         let mut document = object(json!({"id": 1, "title": "t"}));
         inject_shard(&mut document, 5);
         assert_eq!(
             Value::Object(document.clone()).to_string(),
-            r#"{"id":1,"title":"t","_miroir_shard":5}"#
+            r#"{"id":1,"title":"t","_miroir_shard":"-.-"}"#
         );
         inject_shard(&mut document, 9);
-        assert_eq!(document.get(SHARD_FIELD), Some(&json!(9)));
+        assert_eq!(document.get(SHARD_FIELD), Some(&json!("-..-")));
         assert_eq!(document.len(), 3);
     }
 
@@ -364,12 +427,21 @@ mod tests {
                 fields.into_iter().map(|(name, value)| (name, Value::from(value))).collect();
             let mut document = original.clone();
             inject_shard(&mut document, shard);
-            prop_assert_eq!(document.get(SHARD_FIELD), Some(&Value::from(shard)));
+            prop_assert_eq!(document.get(SHARD_FIELD), Some(&Value::from(shard_tag(shard))));
             strip_reserved(&mut document);
             prop_assert_eq!(
                 Value::Object(document).to_string(),
                 Value::Object(original).to_string()
             );
+        }
+
+        /// Every shard's tag holds only `-` and `.` (no word for the tokenizer) and names it
+        /// back.
+        #[test]
+        fn shard_tags_round_trip_without_word_characters(shard in any::<u32>()) {
+            let tag = shard_tag(shard);
+            prop_assert!(tag.chars().all(|c| c == '-' || c == '.'));
+            prop_assert_eq!(parse_shard_tag(&tag), Some(shard));
         }
     }
 }

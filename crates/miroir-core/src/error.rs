@@ -118,6 +118,8 @@ error_codes! {
     MiroirNoQuorum                    => "miroir_no_quorum", 503, System;
     MiroirShardUnavailable            => "miroir_shard_unavailable", 503, System;
     MiroirSettingsVersionStale        => "miroir_settings_version_stale", 503, System;
+    MiroirSettingsDivergence          => "miroir_settings_divergence", 500, System;
+    MiroirNotSupported                => "miroir_not_supported", 501, InvalidRequest;
     // Meilisearch codes Miroir raises itself (status and type as in meilisearch-types).
     ApiKeyNotFound                    => "api_key_not_found", 404, InvalidRequest;
     BadRequest                        => "bad_request", 400, InvalidRequest;
@@ -135,6 +137,7 @@ error_codes! {
     InvalidDocumentIds                => "invalid_document_ids", 400, InvalidRequest;
     InvalidDocumentLimit              => "invalid_document_limit", 400, InvalidRequest;
     InvalidDocumentOffset             => "invalid_document_offset", 400, InvalidRequest;
+    InvalidFacetSearchFacetName       => "invalid_facet_search_facet_name", 400, InvalidRequest;
     InvalidIndexLimit                 => "invalid_index_limit", 400, InvalidRequest;
     InvalidIndexOffset                => "invalid_index_offset", 400, InvalidRequest;
     InvalidIndexPrimaryKey            => "invalid_index_primary_key", 400, InvalidRequest;
@@ -319,6 +322,7 @@ mod tests {
         ("miroir_no_quorum", 503, "system"),
         ("miroir_shard_unavailable", 503, "system"),
         ("miroir_settings_version_stale", 503, "system"),
+        ("miroir_not_supported", 501, "invalid_request"),
         ("missing_authorization_header", 401, "auth"),
         ("invalid_api_key", 403, "auth"),
         ("document_not_found", 404, "invalid_request"),

@@ -104,6 +104,32 @@ pub enum IndexCommand {
         /// The index.
         uid: String,
     },
+    /// Replaces the primary key, whatever it was (`PATCH /indexes/{uid}`, which Meilisearch
+    /// only accepts while the index holds no document).
+    ReplacePrimaryKey {
+        /// The index.
+        uid: String,
+        /// The new primary key; `None` forgets it.
+        primary_key: Option<String>,
+    },
+    /// Applies `POST /swap-indexes`, all swaps or none: a swap exchanges two records' contents
+    /// (shard count, primary key, settings version, per-node settings versions); a rename
+    /// moves a record to an unused uid.
+    Swap {
+        /// The swaps, in request order.
+        swaps: Vec<IndexSwap>,
+    },
+}
+
+/// One entry of `POST /swap-indexes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexSwap {
+    /// The first index.
+    pub first: String,
+    /// The second index.
+    pub second: String,
+    /// Rename `first` to `second` (which must not exist) instead of swapping.
+    pub rename: bool,
 }
 
 impl IndexCommand {
@@ -114,7 +140,9 @@ impl IndexCommand {
             | Self::SetState { uid, .. }
             | Self::SetPrimaryKey { uid, .. }
             | Self::BumpSettingsVersion { uid }
-            | Self::Delete { uid } => uid,
+            | Self::Delete { uid }
+            | Self::ReplacePrimaryKey { uid, .. } => uid,
+            Self::Swap { swaps } => swaps.first().map_or("", |swap| swap.first.as_str()),
         }
     }
 
@@ -125,6 +153,8 @@ impl IndexCommand {
             Self::SetPrimaryKey { .. } => "set_primary_key",
             Self::BumpSettingsVersion { .. } => "bump_settings_version",
             Self::Delete { .. } => "delete_index",
+            Self::ReplacePrimaryKey { .. } => "replace_primary_key",
+            Self::Swap { swaps } => return format!("swap_indexes count={}", swaps.len()),
         };
         format!("{verb} {}", self.uid())
     }
@@ -205,7 +235,55 @@ impl IndexRegistry {
                 Some(_) => Ok(Response::Applied),
                 None => Err(Rejection::IndexNotFound(uid.clone())),
             },
+            IndexCommand::ReplacePrimaryKey { uid, primary_key } => {
+                if primary_key.as_deref() == Some("") {
+                    return Err(Rejection::invalid("primary key must not be empty"));
+                }
+                let record = self.record_mut(uid)?;
+                record.primary_key = primary_key.clone();
+                record.updated_at_ms = now_ms;
+                Ok(Response::Applied)
+            }
+            IndexCommand::Swap { swaps } => {
+                self.swap(swaps, now_ms)?;
+                Ok(Response::Applied)
+            }
         }
+    }
+
+    /// Applies every swap in order on a copy, then keeps the copy: all or nothing.
+    fn swap(&mut self, swaps: &[IndexSwap], now_ms: u64) -> Result<(), Rejection> {
+        let mut records = self.records.clone();
+        for swap in swaps {
+            if swap.first == swap.second {
+                return Err(Rejection::invalid(format!(
+                    "index `{}` cannot be swapped with itself",
+                    swap.first
+                )));
+            }
+            let mut first = records
+                .remove(&swap.first)
+                .ok_or_else(|| Rejection::IndexNotFound(swap.first.clone()))?;
+            let second = records.remove(&swap.second);
+            match (swap.rename, second) {
+                (true, None) => {
+                    first.uid = swap.second.clone();
+                    first.updated_at_ms = now_ms;
+                    records.insert(swap.second.clone(), first);
+                }
+                (true, Some(_)) => return Err(Rejection::IndexExists(swap.second.clone())),
+                (false, Some(mut second)) => {
+                    std::mem::swap(&mut first.uid, &mut second.uid);
+                    first.updated_at_ms = now_ms;
+                    second.updated_at_ms = now_ms;
+                    records.insert(first.uid.clone(), first);
+                    records.insert(second.uid.clone(), second);
+                }
+                (false, None) => return Err(Rejection::IndexNotFound(swap.second.clone())),
+            }
+        }
+        self.records = records;
+        Ok(())
     }
 
     fn record_mut(&mut self, uid: &str) -> Result<&mut IndexRecord, Rejection> {

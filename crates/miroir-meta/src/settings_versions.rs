@@ -84,6 +84,25 @@ impl NodeSettingsVersions {
         Ok(Response::SettingsVersion { version: *version })
     }
 
+    /// Follows an index swap (`rename = false`: the two indexes' versions are exchanged) or
+    /// rename (`first`'s versions move to `second`).
+    pub(crate) fn follow_swap(&mut self, first: &str, second: &str, rename: bool) {
+        let relabeled: BTreeMap<(String, NodeId), u64> = std::mem::take(&mut self.versions)
+            .into_iter()
+            .map(|((index, node), version)| {
+                let index = if index == first {
+                    second.to_owned()
+                } else if index == second && !rename {
+                    first.to_owned()
+                } else {
+                    index
+                };
+                ((index, node), version)
+            })
+            .collect();
+        self.versions = relabeled;
+    }
+
     /// Forgets every version of a deleted index.
     pub(crate) fn remove_index(&mut self, index_uid: &str) {
         self.versions.retain(|(index, _), _| index != index_uid);

@@ -1,5 +1,6 @@
 //! Snapshots: a 4-byte little-endian format version, then the bincode of
-//! [`MetadataState`]; and a content digest peers compare to detect divergence.
+//! [`MetadataState`]; and a content digest peers compare to detect divergence. Older formats
+//! still decode (format 1: `snapshot_v1`).
 //!
 //! The digest is 64-bit FNV-1a over exactly the snapshot bytes, computed while streaming
 //! the encoding (no second copy of the state in memory).
@@ -7,10 +8,14 @@
 use std::hash::Hasher;
 
 use crate::codec::{self, CodecError};
+use crate::snapshot_v1::MetadataStateV1;
 use crate::state::MetadataState;
 
 /// Snapshot format written by this build. See `FORMAT.md`.
-pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
+pub const SNAPSHOT_FORMAT_VERSION: u32 = 2;
+
+/// Format 1: task records without `canceled_by`.
+const SNAPSHOT_FORMAT_V1: u32 = 1;
 
 /// Why a snapshot could not be written or read.
 pub type SnapshotError = CodecError;
@@ -32,6 +37,7 @@ impl MetadataState {
             .ok_or(CodecError::Truncated(bytes.len()))?;
         match u32::from_le_bytes(*header) {
             SNAPSHOT_FORMAT_VERSION => codec::decode(body),
+            SNAPSHOT_FORMAT_V1 => codec::decode::<MetadataStateV1>(body).map(MetadataState::from),
             unknown => Err(CodecError::UnsupportedVersion(unknown)),
         }
     }

@@ -45,6 +45,32 @@ pub struct MetadataState {
 }
 
 impl MetadataState {
+    /// Reassembles a state decoded from an older snapshot format.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_tables(
+        policy: StatePolicy,
+        topology: ClusterTopology,
+        indexes: IndexRegistry,
+        tasks: TaskTable,
+        aliases: AliasTable,
+        leases: LeaseTable,
+        settings_versions: NodeSettingsVersions,
+        jobs: JobTable,
+        idempotency: IdempotencyTable,
+    ) -> Self {
+        Self {
+            policy,
+            topology,
+            indexes,
+            tasks,
+            aliases,
+            leases,
+            settings_versions,
+            jobs,
+            idempotency,
+        }
+    }
+
     /// A fresh state enforcing `policy` (e.g. [`StatePolicy::from_config`]).
     pub fn with_policy(policy: StatePolicy) -> Self {
         Self {
@@ -90,25 +116,44 @@ impl MetadataState {
             IndexCommand::Create { uid, .. } if self.aliases.contains(uid) => {
                 return Err(Rejection::IndexUidIsAlias(uid.clone()));
             }
-            IndexCommand::Delete { uid } => {
-                let targeting = self
-                    .aliases
-                    .iter()
-                    .find(|alias| alias.target.index_uids().contains(uid));
-                if let Some(alias) = targeting {
-                    return Err(Rejection::IndexIsAliasTarget {
-                        uid: uid.clone(),
-                        alias: alias.name.clone(),
-                    });
+            IndexCommand::Delete { uid } => self.refuse_alias_target(uid)?,
+            IndexCommand::Swap { swaps } => {
+                for swap in swaps.iter().filter(|swap| swap.rename) {
+                    self.refuse_alias_target(&swap.first)?;
+                    if self.aliases.contains(&swap.second) {
+                        return Err(Rejection::IndexUidIsAlias(swap.second.clone()));
+                    }
                 }
             }
             _ => {}
         }
         let response = self.indexes.apply(command, now_ms)?;
-        if let IndexCommand::Delete { uid } = command {
-            self.settings_versions.remove_index(uid);
+        match command {
+            IndexCommand::Delete { uid } => self.settings_versions.remove_index(uid),
+            IndexCommand::Swap { swaps } => {
+                for swap in swaps {
+                    self.settings_versions
+                        .follow_swap(&swap.first, &swap.second, swap.rename);
+                }
+            }
+            _ => {}
         }
         Ok(response)
+    }
+
+    /// Refuses to make `uid` disappear while an alias points at it.
+    fn refuse_alias_target(&self, uid: &str) -> Result<(), Rejection> {
+        let targeting = self
+            .aliases
+            .iter()
+            .find(|alias| alias.target.index_uids().iter().any(|target| target == uid));
+        match targeting {
+            Some(alias) => Err(Rejection::IndexIsAliasTarget {
+                uid: uid.to_owned(),
+                alias: alias.name.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     fn apply_alias(&mut self, command: &AliasCommand, now_ms: u64) -> Result<Response, Rejection> {

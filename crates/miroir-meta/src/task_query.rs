@@ -3,8 +3,8 @@
 //! matches and the `next` uid.
 //!
 //! Miroir has no batches: a task that left `enqueued` counts as its own batch, whose uid is
-//! the task uid (see `task_view`). Records do not say which cancelation task canceled them, so
-//! a `canceled_by` filter matches no task.
+//! the task uid (see `task_view`). A `canceled_by` filter matches tasks that ended `canceled`
+//! through one of the listed cancelation tasks.
 
 use crate::tasks::{TaskRecord, TaskStatus, TaskTable};
 
@@ -34,8 +34,7 @@ pub struct TaskQuery {
     pub reverse: bool,
     /// Only tasks in these batches: in Miroir, tasks that left `enqueued` whose uid is listed.
     pub batch_uids: Vec<u64>,
-    /// Only tasks canceled by one of these cancelation tasks. Records do not keep their
-    /// canceler, so a non-empty list matches no task.
+    /// Only tasks canceled by one of these cancelation tasks.
     pub canceled_by: Vec<u64>,
     /// Only tasks started strictly after this time (unix ms; negative is before 1970).
     pub after_started_at_ms: Option<i64>,
@@ -83,8 +82,13 @@ impl TaskQuery {
                 .is_some_and(|uid| self.index_uids.contains(uid));
         let batch_matches = self.batch_uids.is_empty()
             || (task.status != TaskStatus::Enqueued && self.batch_uids.contains(&task.uid));
+        let canceled_by_matches = self.canceled_by.is_empty()
+            || (task.status == TaskStatus::Canceled
+                && task
+                    .canceled_by
+                    .is_some_and(|canceler| self.canceled_by.contains(&canceler)));
         !self.matches_none
-            && self.canceled_by.is_empty()
+            && canceled_by_matches
             && batch_matches
             && (self.uids.is_empty() || self.uids.contains(&task.uid))
             && (self.statuses.is_empty() || self.statuses.contains(&task.status))

@@ -14,7 +14,9 @@
 //! Miroir has no batches. A task that left `enqueued` is reported as the only task of a batch
 //! whose uid is the task uid (what a Meilisearch node shows when tasks run one at a time, as
 //! in the recorded fixtures); an enqueued task has `batchUid: null`, as in Meilisearch.
-//! Records do not keep which cancelation task canceled them, so `canceledBy` is always null.
+//! `canceledBy` names the cancelation task of a task that ended `canceled` (null otherwise).
+//! The counters a task cancelation or deletion fills (`canceledTasks`, `deletedTasks`) show as
+//! null until that task finished, as in Meilisearch, even when Miroir already knows them.
 
 use miroir_core::error::ErrorCode;
 use serde_json::{Map, Value};
@@ -44,8 +46,11 @@ pub fn task_json(task: &TaskRecord) -> Value {
     object.insert("indexUid".into(), task.index_uid.clone().into());
     object.insert("status".into(), task.status.as_str().into());
     object.insert("type".into(), task.task_type.clone().into());
-    object.insert("canceledBy".into(), Value::Null);
-    if let Some(details) = details_value(task.details_json.as_deref()) {
+    object.insert("canceledBy".into(), canceled_by_value(task));
+    if let Some(mut details) = details_value(task.details_json.as_deref()) {
+        if !task.status.is_terminal() {
+            hide_unfinished_counters(&mut details);
+        }
         object.insert("details".into(), details);
     }
     object.insert("error".into(), error_value(task.error_json.as_deref()));
@@ -136,6 +141,27 @@ pub fn format_duration_ms(duration_ms: u64) -> String {
         }
     }
     text
+}
+
+/// The cancelation task of a task that ended canceled; null for every other task.
+fn canceled_by_value(task: &TaskRecord) -> Value {
+    match (task.status, task.canceled_by) {
+        (TaskStatus::Canceled, Some(canceler)) => canceler.into(),
+        _ => Value::Null,
+    }
+}
+
+/// Counters of task cancelations and deletions that Meilisearch only fills once finished.
+const FINISHED_ONLY_COUNTERS: [&str; 2] = ["canceledTasks", "deletedTasks"];
+
+fn hide_unfinished_counters(details: &mut Value) {
+    if let Some(fields) = details.as_object_mut() {
+        for counter in FINISHED_ONLY_COUNTERS {
+            if let Some(value) = fields.get_mut(counter) {
+                *value = Value::Null;
+            }
+        }
+    }
 }
 
 fn optional_timestamp(unix_ms: Option<u64>) -> Value {

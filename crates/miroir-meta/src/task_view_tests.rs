@@ -17,6 +17,7 @@ fn record(uid: u64, status: TaskStatus) -> TaskRecord {
         enqueued_at_ms: 1_715_000_000_000,
         started_at_ms: None,
         finished_at_ms: None,
+        canceled_by: None,
     }
 }
 
@@ -251,6 +252,7 @@ fn record_from_fixture(task: &Value) -> TaskRecord {
         enqueued_at_ms: 1_715_000_000_000,
         started_at_ms: has("startedAt").then_some(1_715_000_000_004),
         finished_at_ms: has("finishedAt").then_some(1_715_000_000_021),
+        canceled_by: task["canceledBy"].as_u64(),
     }
 }
 

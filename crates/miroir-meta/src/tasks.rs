@@ -108,6 +108,9 @@ pub struct TaskRecord {
     pub started_at_ms: Option<u64>,
     /// When it reached a terminal status.
     pub finished_at_ms: Option<u64>,
+    /// The `taskCancelation` task asked to cancel this one (snapshot format 2). Shown as
+    /// `canceledBy` once the task ended `canceled`.
+    pub canceled_by: Option<u64>,
 }
 
 /// Changes to the task registry.
@@ -155,6 +158,15 @@ pub enum TaskCommand {
         /// Task uids to delete.
         uids: Vec<u64>,
     },
+    /// Records that the `taskCancelation` task `canceled_by` asked to cancel the listed tasks;
+    /// unknown and finished uids are skipped, except tasks already recorded canceled without
+    /// a canceler (the cancelation took effect before this command was applied).
+    SetCanceledBy {
+        /// Tasks the cancelation targets.
+        uids: Vec<u64>,
+        /// The cancelation task's uid.
+        canceled_by: u64,
+    },
 }
 
 impl TaskCommand {
@@ -173,6 +185,9 @@ impl TaskCommand {
                 uid, node, status, ..
             } => format!("update_node_task {uid} {node} {status}"),
             Self::Delete { uids } => format!("delete_tasks count={}", uids.len()),
+            Self::SetCanceledBy { uids, canceled_by } => {
+                format!("set_canceled_by {canceled_by} count={}", uids.len())
+            }
         }
     }
 }
@@ -233,6 +248,11 @@ impl From<TaskTableData> for TaskTable {
 }
 
 impl TaskTable {
+    /// A table holding `records` with uid counter `next_uid` (derived indexes rebuilt).
+    pub(crate) fn from_records(next_uid: u64, records: BTreeMap<u64, TaskRecord>) -> Self {
+        TaskTable::from(TaskTableData { next_uid, records })
+    }
+
     /// The uid the next enqueued task receives.
     pub fn next_uid(&self) -> u64 {
         self.next_uid
@@ -307,6 +327,20 @@ impl TaskTable {
                     deleted: u64::try_from(deleted).unwrap_or(u64::MAX),
                 })
             }
+            TaskCommand::SetCanceledBy { uids, canceled_by } => {
+                for uid in uids {
+                    if let Some(record) = self.records.get_mut(uid) {
+                        // A task the cancelation already stopped may have been recorded
+                        // canceled before this command: it is still this cancelation's.
+                        let unclaimed_cancel =
+                            record.status == TaskStatus::Canceled && record.canceled_by.is_none();
+                        if !record.status.is_terminal() || unclaimed_cancel {
+                            record.canceled_by = Some(*canceled_by);
+                        }
+                    }
+                }
+                Ok(Response::Applied)
+            }
         }
     }
 
@@ -348,6 +382,7 @@ impl TaskTable {
             enqueued_at_ms: now_ms,
             started_at_ms: None,
             finished_at_ms: None,
+            canceled_by: None,
         };
         self.records.insert(uid, record);
         Ok(uid)

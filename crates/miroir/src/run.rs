@@ -42,6 +42,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             return Err(error.into());
         }
     };
+    let prober = tokio::spawn(proxy.clone().probe_nodes_forever());
     let state = AppState {
         proxy,
         keys: Arc::new(Keys {
@@ -70,6 +71,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::HttpServe);
+    prober.abort();
+    // The aborted prober drops its handle on the proxy (and with it the peer) when it ends.
+    if let Err(error) = prober.await {
+        if !error.is_cancelled() {
+            tracing::warn!(%error, "node health prober ended abnormally");
+        }
+    }
     tracing::info!(
         peer_id = peer.id(),
         "http listener drained; stopping the metadata peer"

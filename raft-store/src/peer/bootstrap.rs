@@ -28,16 +28,23 @@ pub fn designated_initializer(initial_peers: &BTreeMap<PeerId, PeerNode>) -> Opt
     initial_peers.keys().next().copied()
 }
 
-/// Initialises the membership if this peer is the designated initialiser of a pristine cluster.
+/// Whether the store Raft was opened on already holds a membership. Asked before the gRPC
+/// server starts, so that a leader's replication reaching a fresh peer cannot make its start
+/// look like a resume.
+pub(crate) async fn held_membership_at_open(raft: &MetadataRaft) -> Result<bool, PeerError> {
+    raft.is_initialized()
+        .await
+        .map_err(|fatal| PeerError::Fatal(fatal.to_string()))
+}
+
+/// Initialises the membership if this peer is the designated initialiser of a pristine cluster
+/// (`initialized` is what [`held_membership_at_open`] answered).
 pub(crate) async fn bootstrap(
     raft: &MetadataRaft,
+    initialized: bool,
     self_id: PeerId,
     initial_peers: &BTreeMap<PeerId, PeerNode>,
 ) -> Result<Bootstrap, PeerError> {
-    let initialized = raft
-        .is_initialized()
-        .await
-        .map_err(|fatal| PeerError::Fatal(fatal.to_string()))?;
     if initialized {
         return Ok(Bootstrap::Resumed);
     }

@@ -11,7 +11,7 @@ use openraft::errors::{ClientWriteError, RaftError};
 use openraft::{ChangeMembers, RaftMetrics};
 use tokio::net::TcpListener;
 
-use super::bootstrap::{bootstrap, Bootstrap};
+use super::bootstrap::{bootstrap, held_membership_at_open, Bootstrap};
 use super::config::PeerConfig;
 use super::error::PeerError;
 use super::forward::Forwarder;
@@ -73,6 +73,13 @@ impl MetadataPeer {
             .await
             .map_err(|fatal| PeerError::Fatal(fatal.to_string()))?;
 
+        let initialized = match held_membership_at_open(&raft).await {
+            Ok(initialized) => initialized,
+            Err(error) => {
+                stop_raft(&raft).await;
+                return Err(error);
+            }
+        };
         let service = RaftGrpcService::new(raft.clone(), config.id, config.cluster_name.clone());
         let server = match ServerHandle::spawn(listener, service, config.tls.as_ref()) {
             Ok(server) => server,
@@ -81,7 +88,8 @@ impl MetadataPeer {
                 return Err(error);
             }
         };
-        let bootstrap = match bootstrap(&raft, config.id, &config.initial_peers).await {
+        let bootstrap = match bootstrap(&raft, initialized, config.id, &config.initial_peers).await
+        {
             Ok(bootstrap) => bootstrap,
             Err(error) => {
                 stop_raft(&raft).await;

@@ -3,7 +3,7 @@
 use meili_test_node::{spawn, NodeOptions};
 use serde_json::json;
 
-use crate::client::send;
+use meili_test_node::conformance::http::send;
 
 fn json_headers() -> Vec<(String, String)> {
     vec![("Content-Type".to_owned(), "application/json".to_owned())]
@@ -84,6 +84,7 @@ async fn stalled_tasks_stay_enqueued_until_released() {
         .await
         .unwrap()
         .json()
+        .unwrap()
         .unwrap();
     assert_eq!(task["status"], "enqueued");
     node.faults().set_tasks_stalled(false);
@@ -93,6 +94,7 @@ async fn stalled_tasks_stay_enqueued_until_released() {
             .await
             .unwrap()
             .json()
+            .unwrap()
             .unwrap();
         status = task["status"].as_str().unwrap().to_owned();
         if status == "succeeded" {

@@ -60,6 +60,9 @@ pub struct SettingsBroadcastConfig {
     pub verify_timeout_s: u64,
     /// Repair attempts on a diverging node before giving up. Default `3`.
     pub max_repair_retries: u32,
+    /// Delay before the first repair attempt, in milliseconds; each further attempt waits
+    /// twice as long as the previous one. Default `500`.
+    pub repair_backoff_ms: u64,
     /// Freeze writes to an index whose settings cannot be repaired. Default `true`.
     pub freeze_writes_on_unrepairable: bool,
 }
@@ -70,6 +73,7 @@ impl Default for SettingsBroadcastConfig {
             strategy: SettingsBroadcastStrategy::TwoPhase,
             verify_timeout_s: 60,
             max_repair_retries: 3,
+            repair_backoff_ms: 500,
             freeze_writes_on_unrepairable: true,
         }
     }

@@ -11,6 +11,7 @@
 //!   counts per document into a string-keyed `BTreeMap`) and numerically above it (milli then
 //!   walks its facet levels). `count`: by descending count, ties by descending value (milli pops
 //!   a max-heap keyed by count then value). Then truncated to `maxValuesPerFacet`.
+//! - Miroir's reserved facets (`_miroir_shard`, asked for by `facets: ["*"]`) are dropped.
 //! - `facetStats`: per facet the smallest `min` and the largest `max` (the node's JSON number is
 //!   kept, so `2012.0` stays `2012.0`); names ascending.
 //!
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::error::{MergeError, Result};
+use super::hit_cleanup::RESERVED_FIELD_PREFIX;
 use super::plan::{FacetValueOrder, MergePlan};
 
 /// milli's `CANDIDATES_THRESHOLD`: above it, numeric facet values are listed numerically.
@@ -69,6 +71,9 @@ impl FacetMerge {
             let Value::Object(values) = values else {
                 return Err(invalid);
             };
+            if facet.starts_with(RESERVED_FIELD_PREFIX) {
+                continue;
+            }
             let merged_values = self.distribution.entry(facet).or_default();
             for (value, count) in values {
                 let count = count.as_u64().ok_or_else(|| invalid.clone())?;
@@ -98,6 +103,9 @@ impl FacetMerge {
             let Value::Object(mut bounds) = bounds else {
                 return Err(invalid);
             };
+            if facet.starts_with(RESERVED_FIELD_PREFIX) {
+                continue;
+            }
             let mut bound = |name: &str| {
                 let value = bounds.remove(name).ok_or_else(|| invalid.clone())?;
                 let number = value.as_f64().ok_or_else(|| invalid.clone())?;
@@ -124,10 +132,25 @@ impl FacetMerge {
     /// The merged `facetDistribution` and `facetStats` objects. `candidates` is the number of
     /// matching documents, which decides milli's numeric value order in `alpha` mode.
     pub(super) fn into_json(self, plan: &MergePlan, candidates: u64) -> (Value, Value) {
+        self.into_json_with(
+            |facet| plan.facet_value_order(facet),
+            plan.max_values_per_facet(),
+            candidates,
+        )
+    }
+
+    /// [`FacetMerge::into_json`] with the value order of each facet given by `order_of` and at
+    /// most `max_values_per_facet` values per facet.
+    pub(super) fn into_json_with(
+        self,
+        order_of: impl Fn(&str) -> FacetValueOrder,
+        max_values_per_facet: usize,
+        candidates: u64,
+    ) -> (Value, Value) {
         let numeric_by_value = candidates > NUMERIC_ORDER_CANDIDATES_THRESHOLD;
         let mut distribution = Map::new();
         for (facet, values) in self.distribution {
-            let order = plan.facet_value_order(&facet);
+            let order = order_of(&facet);
             let mut values: Vec<(String, ValueCount)> = values.into_iter().collect();
             values.sort_by(|(left_key, left), (right_key, right)| {
                 compare_values(
@@ -137,7 +160,7 @@ impl FacetMerge {
                     (right_key, right),
                 )
             });
-            values.truncate(plan.max_values_per_facet());
+            values.truncate(max_values_per_facet);
             let values: Map<String, Value> = values
                 .into_iter()
                 .map(|(_, value)| (value.shown, Value::from(value.count)))
@@ -222,6 +245,23 @@ mod tests {
     /// Serialised, so the assertion also checks field order.
     fn text(value: &Value) -> String {
         serde_json::to_string(value).unwrap()
+    }
+
+    #[test]
+    fn reserved_facets_never_reach_the_client() {
+        let mut merge = FacetMerge::default();
+        merge
+            .add_distribution(
+                0,
+                json!({"_miroir_shard": {"3": 2}, "genres": {"Drama": 2}}),
+            )
+            .unwrap();
+        merge
+            .add_stats(0, json!({"_miroir_shard": {"min": 3.0, "max": 3.0}}))
+            .unwrap();
+        let (distribution, stats) = merge.into_json(&plan(), 2);
+        assert_eq!(distribution, json!({"genres": {"Drama": 2}}));
+        assert_eq!(stats, json!({}));
     }
 
     #[test]

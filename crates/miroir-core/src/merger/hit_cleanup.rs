@@ -20,7 +20,29 @@ const ATTRIBUTE_MIRRORS: [&str; 2] = ["_formatted", "_matchesPosition"];
 
 /// Strips `hit` for the client according to `plan`.
 pub(super) fn clean_hit(hit: &mut Map<String, Value>, plan: &MergePlan) {
-    let added = plan.attributes_added_for_merge();
+    clean_hit_for(
+        hit,
+        &HitCleanup {
+            attributes_added_for_merge: plan.attributes_added_for_merge(),
+            show_ranking_score: plan.show_ranking_score(),
+            show_ranking_score_details: plan.show_ranking_score_details(),
+        },
+    );
+}
+
+/// What the client of one query asked to see in its hits.
+pub(super) struct HitCleanup<'a> {
+    /// Attributes retrieved only for the merge.
+    pub(super) attributes_added_for_merge: &'a [String],
+    /// Keep `_rankingScore`.
+    pub(super) show_ranking_score: bool,
+    /// Keep `_rankingScoreDetails`.
+    pub(super) show_ranking_score_details: bool,
+}
+
+/// Strips `hit` for the client according to `cleanup`.
+pub(super) fn clean_hit_for(hit: &mut Map<String, Value>, cleanup: &HitCleanup<'_>) {
+    let added = cleanup.attributes_added_for_merge;
     let is_merge_only = |field: &str| {
         field.starts_with(RESERVED_FIELD_PREFIX) || added.iter().any(|attribute| attribute == field)
     };
@@ -30,8 +52,8 @@ pub(super) fn clean_hit(hit: &mut Map<String, Value>, plan: &MergePlan) {
             return false;
         }
         match field.as_str() {
-            RANKING_SCORE => plan.show_ranking_score(),
-            RANKING_SCORE_DETAILS => plan.show_ranking_score_details(),
+            RANKING_SCORE => cleanup.show_ranking_score,
+            RANKING_SCORE_DETAILS => cleanup.show_ranking_score_details,
             mirror if ATTRIBUTE_MIRRORS.contains(&mirror) => {
                 if let Value::Object(attributes) = value {
                     attributes.retain(|attribute, _| !is_merge_only(attribute));

@@ -1,7 +1,8 @@
 //! Scatter-gather result merging: a client search is rewritten for the nodes of a covering set
 //! ([`prepare_node_query`]), and their responses are merged into the one response a single
 //! Meilisearch node holding the whole index would return ([`merge_search`]). Facet-search
-//! answers merge with [`merge_facet_search`].
+//! answers merge with [`merge_facet_search`]; federated multi-search answers are prepared with
+//! [`prepare_federated_node_query`] and merged with [`merge_federated`].
 //!
 //! ```text
 //!   client body ──prepare_node_query──► node body ──► node 0 … node n (each a subset of shards)
@@ -14,6 +15,10 @@
 mod error;
 mod facet_search;
 mod facets;
+mod federated;
+mod federated_plan;
+#[cfg(test)]
+mod federated_tests;
 mod hit_cleanup;
 mod kway;
 mod node_query;
@@ -30,6 +35,8 @@ mod test_support;
 pub use error::{MergeError, Result};
 pub use facet_search::{merge_facet_search, FacetSearchPlan};
 pub use facets::NUMERIC_ORDER_CANDIDATES_THRESHOLD;
+pub use federated::merge_federated;
+pub use federated_plan::{prepare_federated_node_query, FederatedPlan, FederatedQuery};
 pub use hit_cleanup::RESERVED_FIELD_PREFIX;
 pub use node_query::prepare_node_query;
 pub use plan::{

@@ -45,19 +45,8 @@ pub fn prepare_node_query(
 
     let mut node_body = client_body.clone();
     let mut attributes_added_for_merge = Vec::new();
-    if let Some(retrieved) = read_optional_strings(client_body, "attributesToRetrieve")? {
-        let retrieves_primary_key = retrieved
-            .iter()
-            .any(|attribute| attribute == RETRIEVE_ALL || attribute == primary_key);
-        if !retrieves_primary_key {
-            let mut node_retrieved: Vec<Value> = retrieved.into_iter().map(Value::String).collect();
-            node_retrieved.push(Value::String(primary_key.to_owned()));
-            node_body.insert(
-                "attributesToRetrieve".to_owned(),
-                Value::Array(node_retrieved),
-            );
-            attributes_added_for_merge.push(primary_key.to_owned());
-        }
+    if retrieve_primary_key(client_body, primary_key, &mut node_body)? {
+        attributes_added_for_merge.push(primary_key.to_owned());
     }
 
     let node_hit_count = Value::from(paging.node_hit_count());
@@ -91,7 +80,7 @@ pub fn prepare_node_query(
 }
 
 /// Page mode as soon as `page` or `hitsPerPage` is set (Meilisearch's `is_finite_pagination`).
-fn read_paging(body: &Map<String, Value>) -> Result<Paging> {
+pub(super) fn read_paging(body: &Map<String, Value>) -> Result<Paging> {
     let page = read_count(body, "page")?;
     let hits_per_page = read_count(body, "hitsPerPage")?;
     if page.is_some() || hits_per_page.is_some() {
@@ -118,7 +107,7 @@ fn read_count(body: &Map<String, Value>, parameter: &'static str) -> Result<Opti
     }
 }
 
-fn read_flag(body: &Map<String, Value>, parameter: &'static str) -> Result<bool> {
+pub(super) fn read_flag(body: &Map<String, Value>, parameter: &'static str) -> Result<bool> {
     match body.get(parameter) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(flag)) => Ok(*flag),
@@ -126,7 +115,7 @@ fn read_flag(body: &Map<String, Value>, parameter: &'static str) -> Result<bool>
     }
 }
 
-fn read_optional_strings(
+pub(super) fn read_optional_strings(
     body: &Map<String, Value>,
     parameter: &'static str,
 ) -> Result<Option<Vec<String>>> {
@@ -142,8 +131,34 @@ fn read_optional_strings(
     }
 }
 
-fn invalid(parameter: &'static str, reason: &'static str) -> MergeError {
+pub(super) fn invalid(parameter: &'static str, reason: &'static str) -> MergeError {
     MergeError::InvalidSearchParameter { parameter, reason }
+}
+
+/// Adds `primary_key` to the node query's `attributesToRetrieve` when the client restricts the
+/// retrieved attributes without it (the merge needs every hit's primary key); whether it was
+/// added (and must be removed from the hits again).
+pub(super) fn retrieve_primary_key(
+    client_query: &Map<String, Value>,
+    primary_key: &str,
+    node_query: &mut Map<String, Value>,
+) -> Result<bool> {
+    let Some(retrieved) = read_optional_strings(client_query, "attributesToRetrieve")? else {
+        return Ok(false);
+    };
+    let retrieves_primary_key = retrieved
+        .iter()
+        .any(|attribute| attribute == RETRIEVE_ALL || attribute == primary_key);
+    if retrieves_primary_key {
+        return Ok(false);
+    }
+    let mut node_retrieved: Vec<Value> = retrieved.into_iter().map(Value::String).collect();
+    node_retrieved.push(Value::String(primary_key.to_owned()));
+    node_query.insert(
+        "attributesToRetrieve".to_owned(),
+        Value::Array(node_retrieved),
+    );
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::{Map, Value};
+
 /// Meilisearch's default `limit` (and `hitsPerPage`) when the client sets none.
 pub const DEFAULT_SEARCH_LIMIT: usize = 20;
 
@@ -51,6 +53,39 @@ impl Paging {
         let offset = offset.min(max_total_hits);
         let limit = limit.min(max_total_hits - offset);
         (offset, limit)
+    }
+
+    /// Writes the paging fields of a merged answer in Meilisearch's order: `limit`, `offset`
+    /// and `estimatedTotalHits`, or `hitsPerPage`, `page`, `totalPages` and `totalHits`.
+    /// `offset` is the one the answer reports.
+    pub(crate) fn insert_answer_fields(
+        self,
+        response: &mut Map<String, Value>,
+        offset: usize,
+        total_hits: usize,
+    ) {
+        match self {
+            Paging::OffsetLimit { limit, .. } => {
+                response.insert("limit".to_owned(), Value::from(limit));
+                response.insert("offset".to_owned(), Value::from(offset));
+                response.insert("estimatedTotalHits".to_owned(), Value::from(total_hits));
+            }
+            Paging::Pages {
+                page,
+                hits_per_page,
+            } => {
+                // Meilisearch: "if hitsPerPage is 0, pages can't be computed and so we respond 0".
+                let total_pages = if hits_per_page == 0 {
+                    0
+                } else {
+                    total_hits.div_ceil(hits_per_page)
+                };
+                response.insert("hitsPerPage".to_owned(), Value::from(hits_per_page));
+                response.insert("page".to_owned(), Value::from(page));
+                response.insert("totalPages".to_owned(), Value::from(total_pages));
+                response.insert("totalHits".to_owned(), Value::from(total_hits));
+            }
+        }
     }
 
     /// How many leading hits every node must return so the merged window is exact.

@@ -81,28 +81,8 @@ pub fn merge_search(
         "processingTimeMs".to_owned(),
         Value::from(summary.processing_time_ms),
     );
-    match plan.paging() {
-        Paging::OffsetLimit { limit, .. } => {
-            response.insert("limit".to_owned(), Value::from(limit));
-            response.insert("offset".to_owned(), Value::from(offset));
-            response.insert("estimatedTotalHits".to_owned(), Value::from(total_hits));
-        }
-        Paging::Pages {
-            page,
-            hits_per_page,
-        } => {
-            // Meilisearch: "if hitsPerPage is 0, pages can't be computed and so we respond 0".
-            let total_pages = if hits_per_page == 0 {
-                0
-            } else {
-                total_hits.div_ceil(hits_per_page)
-            };
-            response.insert("hitsPerPage".to_owned(), Value::from(hits_per_page));
-            response.insert("page".to_owned(), Value::from(page));
-            response.insert("totalPages".to_owned(), Value::from(total_pages));
-            response.insert("totalHits".to_owned(), Value::from(total_hits));
-        }
-    }
+    plan.paging()
+        .insert_answer_fields(&mut response, offset, total_hits);
     if plan.facets().is_some() {
         let (distribution, stats) = summary.facets.into_json(plan, summary.total_hits);
         response.insert("facetDistribution".to_owned(), distribution);
@@ -120,7 +100,7 @@ pub fn merge_search(
     Ok(response)
 }
 
-fn take_hits(node: usize, response: &mut Map<String, Value>) -> Result<Vec<Value>> {
+pub(super) fn take_hits(node: usize, response: &mut Map<String, Value>) -> Result<Vec<Value>> {
     match response.remove("hits") {
         Some(Value::Array(hits)) => Ok(hits),
         Some(_) => Err(MergeError::InvalidField {
@@ -187,7 +167,11 @@ impl NodeSummary {
     }
 }
 
-fn required_count(node: usize, response: &Map<String, Value>, field: &'static str) -> Result<u64> {
+pub(super) fn required_count(
+    node: usize,
+    response: &Map<String, Value>,
+    field: &'static str,
+) -> Result<u64> {
     response
         .get(field)
         .ok_or(MergeError::MissingField { node, field })?

@@ -35,6 +35,7 @@ mod csv;
 mod errors;
 mod json;
 mod ndjson;
+mod request_json;
 
 #[cfg(test)]
 mod tests;
@@ -44,6 +45,7 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 
 pub use self::errors::ACCEPTED_CONTENT_TYPES;
+pub use self::request_json::parse_json_request;
 
 /// The delimiter of a CSV body when the request has no `csvDelimiter` parameter.
 pub const DEFAULT_CSV_DELIMITER: u8 = b',';

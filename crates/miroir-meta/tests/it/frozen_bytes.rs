@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use miroir_core::topology::{NodeId, NodeState};
 use miroir_meta::{
-    AliasCommand, AliasTarget, CommandV1, IdempotencyCommand, JobCommand, LeaseCommand,
-    MetadataState, Request, SettingsVersionCommand, TaskCommand, TaskStatus, TopologyCommand,
+    AliasCommand, AliasTarget, CommandV1, IdempotencyCommand, IndexCommand, IndexSwap, JobCommand,
+    LeaseCommand, MetadataState, Request, SettingsVersionCommand, TaskCommand, TaskStatus,
+    TopologyCommand,
 };
 
 use crate::support::{create_index, init_two_groups, node_spec};
@@ -145,20 +146,111 @@ fn v1_requests_encode_to_frozen_bytes() {
     }
 }
 
-/// The snapshot of a fixed state is byte-for-byte stable, and so is its digest.
-#[test]
-fn v1_snapshot_encodes_to_frozen_bytes() {
+fn fixed_state() -> MetadataState {
     let mut state = MetadataState::default();
     for request in fixed_requests() {
         let response = state.apply(&request);
         assert!(response.rejection().is_none(), "{request}: {response:?}");
     }
-    let bytes = state.to_snapshot_bytes().expect("encodes");
-    assert_eq!(hex(&bytes), FROZEN_STATE_V1);
-    assert_eq!(state.digest(), FROZEN_DIGEST_V1);
+    state
 }
 
-const FROZEN_DIGEST_V1: u64 = 0xb83ca69f7e6f04b3;
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex digits"))
+        .collect()
+}
+
+/// A format-1 snapshot (written before task records carried `canceled_by`) still decodes, to
+/// the same state with no task canceled by anything.
+#[test]
+fn v1_snapshot_still_decodes() {
+    let restored = MetadataState::from_snapshot_bytes(&unhex(FROZEN_STATE_V1)).expect("decodes");
+    assert_eq!(restored, fixed_state());
+}
+
+/// The snapshot of a fixed state is byte-for-byte stable, and so is its digest.
+#[test]
+fn v2_snapshot_encodes_to_frozen_bytes() {
+    let state = fixed_state();
+    let bytes = state.to_snapshot_bytes().expect("encodes");
+    assert_eq!(hex(&bytes), FROZEN_STATE_V2);
+    assert_eq!(state.digest(), FROZEN_DIGEST_V2);
+}
+
+const FROZEN_STATE_V2: &str = concat!(
+    "0200000000840c240000000040420f00000000000a0000000140420f00000000000300000000000000010800",
+    "000001000000020000000000000000000000020000000000000002000000000000006e300e00000000000000",
+    "687474703a2f2f6e303a37373030000000000100000002000000000000006e320e0000000000000068747470",
+    "3a2f2f6e323a37373030000000000100000001000000010000000000000002000000000000006e310e000000",
+    "00000000687474703a2f2f6e313a373730300100000001000000020000000000000000000000010000000100",
+    "000001000000010000000000000006000000000000006d6f7669657306000000000000006d6f766965730400",
+    "0000000000000000000000000000000368e5cf8b0100000368e5cf8b01000001000000000000000100000000",
+    "000000000000000000000000000000000000000106000000000000006d6f766965731800000000000000646f",
+    "63756d656e744164646974696f6e4f72557064617465020000000102000000000000007b7d00010000000000",
+    "000002000000000000006e30070000000000000000000000000468e5cf8b010000010568e5cf8b0100000105",
+    "68e5cf8b010000000100000000000000050000000000000066696c6d73050000000000000066696c6d730000",
+    "000006000000000000006d6f7669657301000000000000000000000000000000000668e5cf8b0100000668e5",
+    "cf8b010000010000000000000001000000000000000a00000000000000726562616c616e6365720600000000",
+    "000000706565722d6101000000000000000768e5cf8b010000178fe5cf8b0100000100000000000000060000",
+    "00000000006d6f7669657302000000000000006e300100000000000000010000000000000005000000000000",
+    "006a6f622d3105000000000000006a6f622d310900000000000000726562616c616e63650200000000000000",
+    "7b7d000000000000000000000000000000000000000968e5cf8b0100000968e5cf8b01000001000000000000",
+    "0001000000000000006b0200000000000000abab0100000000000000720a68e5cf8b0100006a52e6cf8b0100",
+    "00",
+);
+
+const FROZEN_DIGEST_V2: u64 = 0x9f06_6ee2_309e_65de;
+
+/// Commands appended to `CommandV1`'s families after the first release (see `FORMAT.md`).
+fn appended_requests() -> Vec<Request> {
+    let commands = vec![
+        CommandV1::Index(IndexCommand::ReplacePrimaryKey {
+            uid: "movies".into(),
+            primary_key: Some("sku".into()),
+        }),
+        CommandV1::Index(IndexCommand::Swap {
+            swaps: vec![IndexSwap {
+                first: "movies".into(),
+                second: "films".into(),
+                rename: true,
+            }],
+        }),
+        CommandV1::Task(TaskCommand::SetCanceledBy {
+            uids: vec![3, 4],
+            canceled_by: 9,
+        }),
+    ];
+    commands
+        .into_iter()
+        .enumerate()
+        .map(|(i, command)| Request::v1(1_700_000_001_000 + i as u64, command))
+        .collect()
+}
+
+const FROZEN_APPENDED_REQUESTS: [&str; 3] = [
+    "e86be5cf8b01000000000000010000000500000006000000000000006d6f76696573010300000000000000736b75",
+    concat!(
+        "e96be5cf8b010000000000000100000006000000010000000000000006000000000000006d6f766965730500",
+        "00000000000066696c6d7301",
+    ),
+    concat!(
+        "ea6be5cf8b010000000000000200000004000000020000000000000003000000000000000400000000000000",
+        "0900000000000000",
+    ),
+];
+
+/// The appended commands' encodings are byte-for-byte stable and decode.
+#[test]
+fn appended_requests_encode_to_frozen_bytes() {
+    for (request, frozen) in appended_requests().iter().zip(FROZEN_APPENDED_REQUESTS) {
+        let bytes = request.to_bytes().expect("encodes");
+
+        assert_eq!(hex(&bytes), frozen, "{request}");
+        assert_eq!(&Request::from_bytes(&bytes).expect("decodes"), request);
+    }
+}
 
 /// Log lines show the command and its key (openraft prints entries with `Display`).
 #[test]

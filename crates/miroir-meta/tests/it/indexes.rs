@@ -156,3 +156,150 @@ fn unknown_indexes_are_rejected_and_delete_forgets() {
     assert!(state.index("movies").is_none());
     assert_eq!(state.indexes().count(), 0);
 }
+
+fn swap(first: &str, second: &str, rename: bool) -> miroir_meta::IndexSwap {
+    miroir_meta::IndexSwap {
+        first: first.into(),
+        second: second.into(),
+        rename,
+    }
+}
+
+/// `ReplacePrimaryKey` overwrites a set key (what `SetPrimaryKey` refuses) or clears it.
+#[test]
+fn replace_primary_key_overwrites_or_clears() {
+    let mut state = MetadataState::default();
+    apply(&mut state, 1, create_index("movies"));
+    apply(
+        &mut state,
+        2,
+        index(IndexCommand::SetPrimaryKey {
+            uid: "movies".into(),
+            primary_key: "id".into(),
+        }),
+    );
+    let replace = |primary_key: Option<&str>| {
+        index(IndexCommand::ReplacePrimaryKey {
+            uid: "movies".into(),
+            primary_key: primary_key.map(str::to_owned),
+        })
+    };
+    assert_eq!(
+        apply(&mut state, 3, replace(Some("sku"))),
+        Response::Applied
+    );
+    assert_eq!(
+        state.index("movies").unwrap().primary_key.as_deref(),
+        Some("sku")
+    );
+    assert_eq!(state.index("movies").unwrap().updated_at_ms, 3);
+    apply(&mut state, 4, replace(None));
+    assert_eq!(state.index("movies").unwrap().primary_key, None);
+    assert!(matches!(
+        reject(&mut state, 5, replace(Some(""))),
+        Rejection::InvalidArgument { .. }
+    ));
+    assert_eq!(
+        reject(
+            &mut state,
+            6,
+            index(IndexCommand::ReplacePrimaryKey {
+                uid: "nope".into(),
+                primary_key: None
+            })
+        ),
+        Rejection::IndexNotFound("nope".into())
+    );
+}
+
+/// A swap exchanges the records under their uids, per-node settings versions included.
+#[test]
+fn swap_exchanges_records_and_settings_versions() {
+    let mut state = MetadataState::default();
+    apply(&mut state, 1, crate::support::init_two_groups());
+    apply(&mut state, 2, create_index("movies"));
+    apply(
+        &mut state,
+        3,
+        index(IndexCommand::Create {
+            uid: "movies_v2".into(),
+            shards: 8,
+            primary_key: Some("sku".into()),
+        }),
+    );
+    apply(
+        &mut state,
+        4,
+        index(IndexCommand::BumpSettingsVersion {
+            uid: "movies".into(),
+        }),
+    );
+    let n0 = miroir_core::topology::NodeId::new("n0");
+    apply(
+        &mut state,
+        5,
+        CommandV1::SettingsVersion(miroir_meta::SettingsVersionCommand::Set {
+            index_uid: "movies".into(),
+            node: n0.clone(),
+            version: 1,
+        }),
+    );
+    let before_movies = state.index("movies").unwrap().clone();
+    apply(
+        &mut state,
+        6,
+        index(IndexCommand::Swap {
+            swaps: vec![swap("movies", "movies_v2", false)],
+        }),
+    );
+    let movies = state.index("movies").unwrap();
+    assert_eq!(
+        (movies.shards, movies.primary_key.as_deref()),
+        (8, Some("sku"))
+    );
+    let v2 = state.index("movies_v2").unwrap();
+    assert_eq!(v2.shards, before_movies.shards);
+    assert_eq!(v2.settings_version, 1);
+    assert_eq!(v2.primary_key, before_movies.primary_key);
+    assert_eq!(state.settings_version("movies_v2", &n0), Some(1));
+    assert_eq!(state.settings_version("movies", &n0), None);
+}
+
+/// Swaps are all or nothing; a rename moves a record to a free uid only.
+#[test]
+fn swap_is_atomic_and_rename_needs_a_free_uid() {
+    let mut state = MetadataState::default();
+    apply(&mut state, 1, create_index("a"));
+    apply(&mut state, 2, create_index("b"));
+    let before = state.clone();
+    assert_eq!(
+        reject(
+            &mut state,
+            3,
+            index(IndexCommand::Swap {
+                swaps: vec![swap("a", "b", false), swap("a", "missing", false)],
+            })
+        ),
+        Rejection::IndexNotFound("missing".into())
+    );
+    assert_eq!(state, before, "nothing applied");
+    assert_eq!(
+        reject(
+            &mut state,
+            4,
+            index(IndexCommand::Swap {
+                swaps: vec![swap("a", "b", true)],
+            })
+        ),
+        Rejection::IndexExists("b".into())
+    );
+    apply(
+        &mut state,
+        5,
+        index(IndexCommand::Swap {
+            swaps: vec![swap("a", "c", true)],
+        }),
+    );
+    assert!(state.index("a").is_none());
+    assert_eq!(state.index("c").unwrap().uid, "c");
+}

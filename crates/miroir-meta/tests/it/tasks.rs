@@ -273,3 +273,81 @@ fn listing_pages_newest_first_with_filters() {
         vec![2, 1]
     );
 }
+
+/// A cancelation marks only unfinished tasks; `canceledBy` shows once a marked task ended
+/// canceled, and the `canceledBy` filter selects exactly those.
+#[test]
+fn canceled_by_is_recorded_for_unfinished_tasks_and_shown_once_canceled() {
+    let mut state = MetadataState::default();
+    let finished = enqueued_uid(apply(&mut state, 1, enqueue("movies")));
+    let canceled = enqueued_uid(apply(&mut state, 2, enqueue("movies")));
+    let succeeded_anyway = enqueued_uid(apply(&mut state, 3, enqueue("movies")));
+    apply(&mut state, 4, status(finished, TaskStatus::Succeeded));
+    apply(
+        &mut state,
+        5,
+        CommandV1::Task(TaskCommand::SetCanceledBy {
+            uids: vec![finished, canceled, succeeded_anyway, 99],
+            canceled_by: 42,
+        }),
+    );
+    assert_eq!(state.task(finished).unwrap().canceled_by, None);
+    assert_eq!(state.task(canceled).unwrap().canceled_by, Some(42));
+    assert_eq!(
+        miroir_meta::task_json(state.task(canceled).unwrap())["canceledBy"],
+        serde_json::Value::Null,
+        "not canceled yet"
+    );
+    apply(&mut state, 6, status(canceled, TaskStatus::Canceled));
+    apply(
+        &mut state,
+        7,
+        status(succeeded_anyway, TaskStatus::Succeeded),
+    );
+    assert_eq!(
+        miroir_meta::task_json(state.task(canceled).unwrap())["canceledBy"],
+        42
+    );
+    assert_eq!(
+        miroir_meta::task_json(state.task(succeeded_anyway).unwrap())["canceledBy"],
+        serde_json::Value::Null
+    );
+    let query = miroir_meta::parse_task_list_query("canceledBy=42").unwrap();
+    let matched: Vec<u64> = state.tasks(&query).results.iter().map(|t| t.uid).collect();
+    assert_eq!(matched, [canceled]);
+}
+
+/// The counters of a cancelation or deletion read null until that task finished.
+#[test]
+fn bulk_action_counters_show_once_finished() {
+    let mut state = MetadataState::default();
+    let uid = enqueued_uid(apply(
+        &mut state,
+        1,
+        CommandV1::Task(TaskCommand::Enqueue {
+            index_uid: None,
+            task_type: "taskDeletion".into(),
+            details_json: Some(
+                r#"{"matchedTasks":3,"deletedTasks":2,"originalFilter":"?uids=1,2,3"}"#.into(),
+            ),
+            node_tasks: std::collections::BTreeMap::new(),
+        }),
+    ));
+    let shown =
+        |state: &MetadataState| miroir_meta::task_json(state.task(uid).unwrap())["details"].clone();
+    assert_eq!(
+        shown(&state),
+        serde_json::json!({"matchedTasks": 3, "deletedTasks": null, "originalFilter": "?uids=1,2,3"})
+    );
+    apply(
+        &mut state,
+        2,
+        CommandV1::Task(TaskCommand::UpdateStatus {
+            uid,
+            status: TaskStatus::Succeeded,
+            details_json: None,
+            error_json: None,
+        }),
+    );
+    assert_eq!(shown(&state)["deletedTasks"], 2);
+}

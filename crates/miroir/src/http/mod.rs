@@ -1,11 +1,15 @@
 //! The Meilisearch HTTP API of a peer (axum): routing, authentication, body limits and the
 //! one place where service-layer errors become Meilisearch error responses.
 
+mod admin_routes;
 mod auth;
 mod body;
 mod error;
+mod keys_routes;
 mod probes;
 mod routes;
+mod search_routes;
+mod settings_headers;
 
 use std::sync::Arc;
 
@@ -37,7 +41,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/indexes/{uid}",
-            get(routes::get_index).delete(routes::delete_index),
+            get(routes::get_index)
+                .patch(keys_routes::update_index)
+                .delete(routes::delete_index),
         )
         .route(
             "/indexes/{uid}/documents",
@@ -63,6 +69,11 @@ pub fn router(state: AppState) -> Router {
             post(routes::delete_documents_by_filter),
         )
         .route(
+            "/indexes/{uid}/facet-search",
+            post(search_routes::facet_search),
+        )
+        .route("/multi-search", post(search_routes::multi_search))
+        .route(
             "/indexes/{uid}/search",
             post(routes::search).get(routes::search_get),
         )
@@ -81,9 +92,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/indexes/{uid}/stats", get(routes::index_stats))
         .route("/stats", get(routes::global_stats))
-        .route("/tasks", get(routes::list_tasks))
+        .route(
+            "/tasks",
+            get(routes::list_tasks).delete(keys_routes::delete_tasks),
+        )
         .route("/tasks/{uid}", get(routes::get_task))
         .route("/version", get(routes::version))
+        .merge(keys_routes::routes())
+        .merge(admin_routes::routes())
+        // Inside the key check: unauthenticated requests learn nothing about settings.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            settings_headers::stamp_settings,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_key,

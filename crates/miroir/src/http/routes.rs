@@ -5,21 +5,15 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::response::Response;
 use miroir_core::error::{ApiError, ErrorCode};
-use serde_json::Value;
 
-use super::body::read_limited;
+use super::body::{read_limited, MeiliJson};
 use super::error::{render, ApiResult};
 use super::AppState;
-use crate::proxy::{DocumentWrite, ProxyError, WriteMode};
+use crate::proxy::{DocumentWrite, WriteMode};
 
 /// `POST /indexes`.
-pub async fn create_index(State(state): State<AppState>, body: Body) -> Response {
-    render(create_index_outcome(&state, body).await)
-}
-
-async fn create_index_outcome(state: &AppState, body: Body) -> ApiResult {
-    let body = json_body(body, state.max_body_bytes).await?;
-    state.proxy.create_index(body).await
+pub async fn create_index(State(state): State<AppState>, MeiliJson(body): MeiliJson) -> Response {
+    render(state.proxy.create_index(body).await)
 }
 
 /// `GET /indexes`.
@@ -106,14 +100,9 @@ pub async fn get_document(
 pub async fn search(
     State(state): State<AppState>,
     Path(uid): Path<String>,
-    body: Body,
+    MeiliJson(body): MeiliJson,
 ) -> Response {
-    render(search_outcome(&state, &uid, body).await)
-}
-
-async fn search_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
-    let body = json_body(body, state.max_body_bytes).await?;
-    state.proxy.search(uid, body).await
+    render(state.proxy.search(&uid, body).await)
 }
 
 /// `GET /indexes/{uid}/search`.
@@ -138,14 +127,9 @@ pub async fn list_documents(
 pub async fn fetch_documents(
     State(state): State<AppState>,
     Path(uid): Path<String>,
-    body: Body,
+    MeiliJson(body): MeiliJson,
 ) -> Response {
-    render(fetch_documents_outcome(&state, &uid, body).await)
-}
-
-async fn fetch_documents_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
-    let body = json_body(body, state.max_body_bytes).await?;
-    state.proxy.fetch_documents(uid, body).await
+    render(state.proxy.fetch_documents(&uid, body).await)
 }
 
 /// `DELETE /indexes/{uid}/documents/{id}`.
@@ -168,28 +152,18 @@ pub async fn delete_all_documents(
 pub async fn delete_documents_by_ids(
     State(state): State<AppState>,
     Path(uid): Path<String>,
-    body: Body,
+    MeiliJson(ids): MeiliJson,
 ) -> Response {
-    render(delete_by_ids_outcome(&state, &uid, body).await)
-}
-
-async fn delete_by_ids_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
-    let ids = json_body(body, state.max_body_bytes).await?;
-    state.proxy.delete_documents_by_ids(uid, ids).await
+    render(state.proxy.delete_documents_by_ids(&uid, ids).await)
 }
 
 /// `POST /indexes/{uid}/documents/delete`.
 pub async fn delete_documents_by_filter(
     State(state): State<AppState>,
     Path(uid): Path<String>,
-    body: Body,
+    MeiliJson(filter): MeiliJson,
 ) -> Response {
-    render(delete_by_filter_outcome(&state, &uid, body).await)
-}
-
-async fn delete_by_filter_outcome(state: &AppState, uid: &str, body: Body) -> ApiResult {
-    let filter = json_body(body, state.max_body_bytes).await?;
-    state.proxy.delete_documents_by_filter(uid, filter).await
+    render(state.proxy.delete_documents_by_filter(&uid, filter).await)
 }
 
 /// `GET /indexes/{uid}/settings`.
@@ -201,9 +175,14 @@ pub async fn get_settings(State(state): State<AppState>, Path(uid): Path<String>
 pub async fn update_settings(
     State(state): State<AppState>,
     Path(uid): Path<String>,
-    body: Body,
+    MeiliJson(body): MeiliJson,
 ) -> Response {
-    render(update_settings_outcome(&state, &uid, None, Method::PATCH, body).await)
+    render(
+        state
+            .proxy
+            .update_settings(&uid, None, Method::PATCH, body)
+            .await,
+    )
 }
 
 /// `DELETE /indexes/{uid}/settings`.
@@ -224,23 +203,14 @@ pub async fn update_setting(
     State(state): State<AppState>,
     method: Method,
     Path((uid, name)): Path<(String, String)>,
-    body: Body,
+    MeiliJson(body): MeiliJson,
 ) -> Response {
-    render(update_settings_outcome(&state, &uid, Some(&name), method, body).await)
-}
-
-async fn update_settings_outcome(
-    state: &AppState,
-    uid: &str,
-    setting: Option<&str>,
-    method: Method,
-    body: Body,
-) -> ApiResult {
-    let body = json_body(body, state.max_body_bytes).await?;
-    state
-        .proxy
-        .update_settings(uid, setting, method, body)
-        .await
+    render(
+        state
+            .proxy
+            .update_settings(&uid, Some(&name), method, body)
+            .await,
+    )
 }
 
 /// `DELETE /indexes/{uid}/settings/{name}`.
@@ -300,17 +270,6 @@ pub async fn version(State(state): State<AppState>) -> Response {
 }
 
 /// The body as JSON; a body that is not JSON gets Meilisearch's `bad_request` answer.
-async fn json_body(body: Body, limit: usize) -> Result<Value, ProxyError> {
-    let bytes = read_limited(body, limit).await?;
-    serde_json::from_slice(&bytes).map_err(|error| {
-        ApiError::new(
-            ErrorCode::BadRequest,
-            format!("Json deserialize error: {error}"),
-        )
-        .into()
-    })
-}
-
 fn with_query(path: &str, query: Option<String>) -> String {
     match query {
         Some(query) if !query.is_empty() => format!("{path}?{query}"),

@@ -74,6 +74,57 @@ impl Proxy {
         Ok(reply)
     }
 
+    /// `PATCH /indexes/{uid}` (a new `primaryKey`): one `indexUpdate` task on every node.
+    ///
+    /// Meilisearch only changes the primary key of an index without documents. When every node
+    /// reports none, the registry takes the new key at once (nodes process the change before
+    /// any later write, which is then routed by it); otherwise the nodes' tasks fail with
+    /// `index_primary_key_already_exists` and the registry keeps its key.
+    pub async fn update_index(&self, uid: &str, body: Value) -> Result<Reply, ProxyError> {
+        let request = NodeRequest::json(Method::PATCH, format!("/indexes/{uid}"), &body);
+        let outcomes = self.broadcast(&request).await;
+        let accepted = match accepted_tasks(outcomes) {
+            Ok(accepted) => accepted,
+            Err(Broadcast::Refused(error)) => return Err(error),
+            Err(Broadcast::Unreachable { node, source, .. }) => {
+                return Err(ProxyError::Node { node, source })
+            }
+        };
+        let primary_key = body
+            .get("primaryKey")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let registered = self.peer.read(|state| state.index(uid).is_some()).await;
+        if let (Some(primary_key), true) = (&primary_key, registered) {
+            if self.holds_no_document(uid).await {
+                self.apply(CommandV1::Index(IndexCommand::ReplacePrimaryKey {
+                    uid: uid.to_owned(),
+                    primary_key: Some(primary_key.clone()),
+                }))
+                .await?;
+            }
+        }
+        let details = json!({ "primaryKey": primary_key });
+        self.enqueue_task(Some(uid.to_owned()), "indexUpdate", details, accepted)
+            .await
+    }
+
+    /// Whether every data node answers that index `uid` holds no document.
+    async fn holds_no_document(&self, uid: &str) -> bool {
+        let request = NodeRequest::new(Method::GET, format!("/indexes/{uid}/stats"));
+        self.broadcast(&request)
+            .await
+            .into_iter()
+            .all(|(_, outcome)| {
+                outcome
+                    .ok()
+                    .filter(|response| response.status.is_success())
+                    .and_then(|response| response.json().ok())
+                    .and_then(|stats| stats.get("numberOfDocuments").and_then(Value::as_u64))
+                    == Some(0)
+            })
+    }
+
     /// `GET /indexes`, `GET /indexes/{uid}` and other reads every node answers identically.
     pub async fn read_from_any_node(&self, path_and_query: String) -> Result<Reply, ProxyError> {
         self.ask_any_node(&NodeRequest::new(Method::GET, path_and_query))

@@ -12,6 +12,7 @@ use miroir_core::topology::NodeId;
 use serde_json::{json, Map, Value};
 
 use super::nodes::node_error;
+use super::reserved_errors::hide_reserved_attributes;
 use super::search::shard_scoped_body;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
@@ -51,7 +52,8 @@ impl Proxy {
         let Some((fields, shards, offset, limit)) = plan else {
             return self
                 .ask_any_node(&NodeRequest::json(Method::POST, path, &body))
-                .await;
+                .await
+                .map_err(hide_reserved_attributes);
         };
         let placement = self.placement(shards)?;
         let every_shard: BTreeSet<u32> = (0..shards).collect();
@@ -70,7 +72,7 @@ impl Proxy {
                 .collect();
             match self.read_page(&path, &scoped, offset, limit).await {
                 Ok(results) => return Ok(results),
-                Err(PageError::Refused(error)) => return Err(*error),
+                Err(PageError::Refused(error)) => return Err(hide_reserved_attributes(*error)),
                 Err(PageError::Unreachable(node, error)) => {
                     failed.insert(node);
                     last_error = Some(*error);

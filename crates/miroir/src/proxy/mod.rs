@@ -9,25 +9,40 @@
 //! ```
 
 mod broadcast;
+mod cluster_view;
 mod deletions;
 mod documents;
 mod error;
+mod facet_search;
+mod health;
 mod indexes;
+mod keys;
 mod listing;
+mod multi_search;
 mod nodes;
 mod reply;
+mod reserved_errors;
+mod scatter;
 mod search;
 mod settings;
+mod settings_marker;
+mod settings_node_io;
+mod settings_restore;
+mod settings_rollout;
+mod settings_runner;
 mod stats;
+mod swap;
+mod task_actions;
 mod tasks;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use miroir_core::config::{Config, UnavailableShardPolicy};
+use miroir_core::health::{HealthPolicy, HealthTable};
 use miroir_core::router::PlacementTable;
 use miroir_core::topology::{NodeId, Topology, TopologyError};
 use miroir_raft_store::peer::MetadataPeer;
@@ -36,6 +51,7 @@ use crate::nodes::{NodeClient, NodeError};
 
 pub use documents::{DocumentWrite, WriteMode};
 pub use error::ProxyError;
+pub use health::ProbeSchedule;
 pub use reply::Reply;
 
 /// Knobs of the request path, from the configuration.
@@ -57,6 +73,10 @@ pub struct Proxy {
     placements: Mutex<BTreeMap<u32, Arc<PlacementTable>>>,
     settings: ProxySettings,
     query_seq: AtomicU64,
+    settings_rollouts: settings_marker::SettingsRollouts,
+    /// Node health as this peer's prober sees it.
+    health: RwLock<HealthTable>,
+    probe_schedule: ProbeSchedule,
 }
 
 impl Proxy {
@@ -83,9 +103,20 @@ impl Proxy {
                 node_timeout: Duration::from_millis(config.scatter.timeout_ms),
                 unavailable_shard_policy: config.scatter.unavailable_shard_policy,
             },
+            health: RwLock::new(HealthTable::new(
+                HealthPolicy::from_config(&config.health),
+                topology.nodes().map(|node| node.id.clone()),
+            )),
+            probe_schedule: ProbeSchedule {
+                interval: Duration::from_millis(config.health.interval_ms.max(1)),
+                timeout: Duration::from_millis(config.health.timeout_ms.max(1)),
+            },
             topology,
             placements: Mutex::new(BTreeMap::new()),
             query_seq: AtomicU64::new(0),
+            settings_rollouts: settings_marker::SettingsRollouts::new(
+                config.settings_broadcast.clone(),
+            ),
         })
     }
 

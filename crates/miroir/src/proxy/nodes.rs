@@ -52,9 +52,13 @@ impl Proxy {
 
     /// Asks the data nodes one after the other until one answers (any status), and relays that
     /// answer: for reads every node can serve identically (index metadata, settings, version).
+    /// Nodes the prober calls unhealthy are asked last.
     pub(super) async fn ask_any_node(&self, request: &NodeRequest) -> Result<Reply, ProxyError> {
         let mut last_failure = None;
-        for node in data_nodes(&self.topology) {
+        let (routable, unhealthy): (Vec<NodeId>, Vec<NodeId>) = data_nodes(&self.topology)
+            .into_iter()
+            .partition(|node| self.is_routable(node));
+        for node in routable.into_iter().chain(unhealthy) {
             match self.send(&node, request).await {
                 Ok(response) => return relay(response),
                 Err(error) => {

@@ -1,5 +1,5 @@
 //! Scatter-gather search: one replica group's covering set answers, each node for the shards
-//! assigned to it, and the core merger builds the single global ranking.
+//! assigned to it ([`super::scatter`]), and the core merger builds the single global ranking.
 //!
 //! Shards the chosen group cannot cover are taken from the other groups; nodes that fail are
 //! replaced by other replicas in one retry round; shards left without any live replica are
@@ -9,21 +9,52 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::Method;
-use miroir_core::config::UnavailableShardPolicy;
-use miroir_core::document::SHARD_FIELD;
-use miroir_core::merger::{merge_search, prepare_node_query, MergePlan};
+use miroir_core::document::shard_filter;
+use miroir_core::merger::{merge_search, prepare_node_query};
 use miroir_core::router::{query_group, PlacementTable};
 use miroir_core::search_params::search_body_from_query;
 use miroir_core::topology::{GroupId, NodeId};
 use serde_json::{Map, Value};
 
-use super::nodes::node_error;
+use super::reserved_errors::hide_reserved_attributes;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
+
+/// A search's answer and the shards no live replica answered for.
+pub(super) struct Searched {
+    /// The answer, without the degraded header.
+    pub(super) reply: Reply,
+    /// Shards missing from the answer.
+    pub(super) unavailable: BTreeSet<u32>,
+}
+
+impl From<Reply> for Searched {
+    fn from(reply: Reply) -> Self {
+        Searched {
+            reply,
+            unavailable: BTreeSet::new(),
+        }
+    }
+}
 
 impl Proxy {
     /// `POST /indexes/{uid}/search` with the client's JSON body.
     pub async fn search(&self, index_uid: &str, body: Value) -> Result<Reply, ProxyError> {
+        let searched = self
+            .sharded_search(index_uid, body)
+            .await
+            .map_err(hide_reserved_attributes)?;
+        let mut reply = searched.reply;
+        reply.degraded = self.degraded_shards(&searched.unavailable)?;
+        Ok(reply)
+    }
+
+    /// [`Proxy::search`] reporting the unavailable shards instead of applying the policy.
+    pub(super) async fn sharded_search(
+        &self,
+        index_uid: &str,
+        body: Value,
+    ) -> Result<Searched, ProxyError> {
         let path = format!("/indexes/{index_uid}/search");
         let body = match body {
             Value::Object(fields) => fields,
@@ -31,7 +62,8 @@ impl Proxy {
             other => {
                 return self
                     .ask_any_node(&NodeRequest::json(Method::POST, path, &other))
-                    .await;
+                    .await
+                    .map(Searched::from);
             }
         };
         let registered = self
@@ -41,63 +73,28 @@ impl Proxy {
         let index = match registered {
             Some(index) => index,
             // Unknown to Miroir: a node answers exactly what Meilisearch answers (index_not_found).
-            None => return self.forward_search(&path, body).await,
+            None => return self.forward_search(&path, body).await.map(Searched::from),
         };
         let Some(primary_key) = index.primary_key.clone() else {
             // No document was ever written: every node holds the same empty index.
-            return self.forward_search(&path, body).await;
+            return self.forward_search(&path, body).await.map(Searched::from);
         };
         let (node_body, plan) = match prepare_node_query(&body, &primary_key) {
             Ok(prepared) => prepared,
             // A parameter Miroir cannot plan with: a node reports it with Meilisearch's error.
-            Err(_) => return self.forward_search(&path, body).await,
+            Err(_) => return self.forward_search(&path, body).await.map(Searched::from),
         };
-        let placement = self.placement(index.shards)?;
-        let seq = self.next_query_seq();
-        let mut failed_nodes = BTreeSet::new();
-        let mut answered: Vec<Map<String, Value>> = Vec::new();
-        let mut pending: BTreeSet<u32> = (0..index.shards).collect();
-        for _round in 0..2 {
-            let assignments = self.assign(&placement, seq, &pending, &failed_nodes);
-            if assignments.is_empty() {
-                break;
-            }
-            let requests = assignments
-                .iter()
-                .map(|(node, shards)| {
-                    let body = shard_scoped_body(&node_body, &placement, node, shards);
-                    (
-                        node.clone(),
-                        NodeRequest::json(Method::POST, path.clone(), &Value::Object(body)),
-                    )
-                })
-                .collect();
-            for (node, outcome) in self.send_each(requests).await {
-                match outcome {
-                    Ok(response) if response.status.is_success() => match response.json() {
-                        Ok(Value::Object(fields)) => {
-                            for shard in &assignments[&node] {
-                                pending.remove(shard);
-                            }
-                            answered.push(fields);
-                        }
-                        _ => {
-                            failed_nodes.insert(node);
-                        }
-                    },
-                    Ok(response) if response.status.is_client_error() => {
-                        return Err(node_error(&response))
-                    }
-                    Ok(_) | Err(_) => {
-                        failed_nodes.insert(node);
-                    }
-                }
-            }
-            if pending.is_empty() {
-                break;
-            }
-        }
-        self.merged_reply(&plan, answered, pending)
+        let gathered = self
+            .scatter_index(index.shards, &node_body, |body| {
+                NodeRequest::json(Method::POST, path.clone(), &Value::Object(body))
+            })
+            .await?;
+        let merged = merge_search(&plan, gathered.answers)
+            .map_err(|error| ProxyError::Internal(format!("merging search answers: {error}")))?;
+        Ok(Searched {
+            reply: Reply::ok(Value::Object(merged)),
+            unavailable: gathered.unavailable,
+        })
     }
 
     /// `GET /indexes/{uid}/search`: the query string as the equivalent POST body; parameters
@@ -116,29 +113,6 @@ impl Proxy {
                     .await
             }
         }
-    }
-
-    fn merged_reply(
-        &self,
-        plan: &MergePlan,
-        answered: Vec<Map<String, Value>>,
-        unavailable: BTreeSet<u32>,
-    ) -> Result<Reply, ProxyError> {
-        if !unavailable.is_empty()
-            && self.settings.unavailable_shard_policy == UnavailableShardPolicy::Error
-        {
-            return Err(ProxyError::ShardUnavailable {
-                shards: unavailable.into_iter().collect(),
-            });
-        }
-        let merged = merge_search(plan, answered)
-            .map_err(|error| ProxyError::Internal(format!("merging search answers: {error}")))?;
-        let mut reply = Reply::ok(Value::Object(merged));
-        if !unavailable.is_empty() {
-            let shards: Vec<String> = unavailable.iter().map(ToString::to_string).collect();
-            reply.degraded = Some(format!("shards={}", shards.join(",")));
-        }
-        Ok(reply)
     }
 
     /// Which node answers for which of the `pending` shards: the covering set of the group this
@@ -161,7 +135,9 @@ impl Proxy {
             if missing.is_empty() {
                 break;
             }
-            let covering = placement.covering_set(group, seq, |node| !failed.contains(node));
+            let covering = placement.covering_set(group, seq, |node| {
+                !failed.contains(node) && self.is_routable(node)
+            });
             for assignment in covering.assignments {
                 let taken: Vec<u32> = assignment
                     .shards
@@ -202,16 +178,15 @@ pub(super) fn shard_scoped_body(
     if held <= assigned.len() {
         return node_body.clone();
     }
-    let shard_list: Vec<String> = assigned.iter().map(ToString::to_string).collect();
-    let shard_filter = Value::String(format!("{SHARD_FIELD} IN [{}]", shard_list.join(", ")));
+    let scope = Value::String(shard_filter(assigned));
     let mut body = node_body.clone();
     let filter = match body.remove("filter") {
-        None | Some(Value::Null) => shard_filter,
+        None | Some(Value::Null) => scope,
         Some(Value::Array(mut clauses)) => {
-            clauses.push(shard_filter);
+            clauses.push(scope);
             Value::Array(clauses)
         }
-        Some(existing) => Value::Array(vec![existing, shard_filter]),
+        Some(existing) => Value::Array(vec![existing, scope]),
     };
     body.insert("filter".to_owned(), filter);
     body

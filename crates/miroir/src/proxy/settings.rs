@@ -1,11 +1,15 @@
-//! Index settings: changes are broadcast to every node as one logical `settingsUpdate` task,
-//! with `_miroir_shard` kept filterable; reads come from any node with `_miroir_shard` hidden.
+//! Index settings: changes go to every node as one logical `settingsUpdate` task through the
+//! two-phase rollout (`settings_rollout`), with `_miroir_shard` kept filterable; reads come
+//! from any node with `_miroir_shard` hidden.
+
+use std::sync::Arc;
 
 use axum::http::Method;
 use miroir_core::document::SHARD_FIELD;
 use miroir_core::shard_filterable::{hide_shard_filterable, with_shard_filterable};
 use serde_json::{json, Map, Value};
 
+use super::settings_rollout::SettingsChange;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
 
@@ -14,7 +18,28 @@ const FILTERABLE_ROUTE: &str = "filterable-attributes";
 /// Its name in the settings object.
 const FILTERABLE_FIELD: &str = "filterableAttributes";
 
+/// What responses about an index say about its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingsStamp {
+    /// The index's committed settings version, when the index is registered.
+    pub version: Option<u64>,
+    /// Whether a settings rollout of the index is running on this peer.
+    pub inconsistent: bool,
+}
+
 impl Proxy {
+    /// The settings stamp of `index_uid` (from this peer's replica and rollouts).
+    pub async fn settings_stamp(&self, index_uid: &str) -> SettingsStamp {
+        let version = self
+            .peer
+            .read(|state| state.index(index_uid).map(|index| index.settings_version))
+            .await;
+        SettingsStamp {
+            version,
+            inconsistent: self.settings_rollouts.is_in_flight(index_uid),
+        }
+    }
+
     /// `GET /indexes/{uid}/settings` and `GET /indexes/{uid}/settings/{name}` (`setting`).
     pub async fn get_settings(
         &self,
@@ -37,9 +62,10 @@ impl Proxy {
     }
 
     /// `PATCH /indexes/{uid}/settings` (`setting = None`, `body` an object) or
-    /// `PUT`/`PATCH /indexes/{uid}/settings/{name}` (`body` that setting's value).
+    /// `PUT`/`PATCH /indexes/{uid}/settings/{name}` (`body` that setting's value): rolled out
+    /// to every node in two phases (see `settings_rollout`).
     pub async fn update_settings(
-        &self,
+        self: &Arc<Self>,
         uid: &str,
         setting: Option<&str>,
         method: Method,
@@ -64,19 +90,36 @@ impl Proxy {
                 (node_body, Value::Object(details))
             }
         };
-        let request = NodeRequest::json(method, settings_path(uid, setting), &node_body);
-        self.broadcast_task(&request, uid, "settingsUpdate", details)
-            .await
+        let change = SettingsChange {
+            steps: vec![NodeRequest::json(
+                method,
+                settings_path(uid, setting),
+                &node_body,
+            )],
+            details,
+        };
+        self.change_settings(uid, change).await
     }
 
-    /// `DELETE /indexes/{uid}/settings` and `DELETE /indexes/{uid}/settings/{name}`: resets
-    /// on every node, then makes `_miroir_shard` filterable again where the reset cleared it.
+    /// `DELETE /indexes/{uid}/settings` and `DELETE /indexes/{uid}/settings/{name}`: the reset,
+    /// followed on each node by making `_miroir_shard` filterable again where the reset
+    /// cleared it, rolled out like any settings change.
     pub async fn reset_settings(
-        &self,
+        self: &Arc<Self>,
         uid: &str,
         setting: Option<&str>,
     ) -> Result<Reply, ProxyError> {
-        let request = NodeRequest::new(Method::DELETE, settings_path(uid, setting));
+        let mut steps = vec![NodeRequest::new(
+            Method::DELETE,
+            settings_path(uid, setting),
+        )];
+        if setting.is_none() || setting == Some(FILTERABLE_ROUTE) {
+            steps.push(NodeRequest::json(
+                Method::PUT,
+                settings_path(uid, Some(FILTERABLE_ROUTE)),
+                &json!([SHARD_FIELD]),
+            ));
+        }
         let details = match setting {
             None => json!({}),
             Some(name) => {
@@ -85,25 +128,8 @@ impl Proxy {
                 Value::Object(details)
             }
         };
-        let reply = self
-            .broadcast_task(&request, uid, "settingsUpdate", details)
-            .await?;
-        if setting.is_none() || setting == Some(FILTERABLE_ROUTE) {
-            let restore = NodeRequest::json(
-                Method::PUT,
-                settings_path(uid, Some(FILTERABLE_ROUTE)),
-                &json!([SHARD_FIELD]),
-            );
-            for (node, outcome) in self.broadcast(&restore).await {
-                if !outcome
-                    .as_ref()
-                    .is_ok_and(|response| response.status.is_success())
-                {
-                    tracing::error!(%node, %uid, "cannot make _miroir_shard filterable again after a settings reset");
-                }
-            }
-        }
-        Ok(reply)
+        self.change_settings(uid, SettingsChange { steps, details })
+            .await
     }
 }
 

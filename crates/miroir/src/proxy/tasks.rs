@@ -56,11 +56,12 @@ impl Proxy {
         Ok(Some(Reply::ok(task_json(&record))))
     }
 
-    /// `GET /tasks`: a page of tasks (unfinished ones refreshed first).
+    /// `GET /tasks`: a page of tasks (unfinished ones refreshed first). The first read is
+    /// linearizable: a task another peer handed out a moment ago is listed.
     pub async fn list_tasks(&self, query: TaskQuery) -> Result<Reply, ProxyError> {
         let unfinished: Vec<TaskRecord> = self
             .peer
-            .read(|state| {
+            .linearizable_read(|state| {
                 state
                     .tasks(&query)
                     .results
@@ -69,7 +70,7 @@ impl Proxy {
                     .cloned()
                     .collect()
             })
-            .await;
+            .await?;
         for record in unfinished {
             self.refresh(record).await?;
         }
@@ -97,9 +98,10 @@ impl Proxy {
 
     /// Asks the nodes about the unfinished node tasks of `record`; when all are finished,
     /// records the final status (once: a concurrent refresher's duplicate is refused by the
-    /// state machine and ignored).
-    async fn refresh(&self, record: TaskRecord) -> Result<TaskRecord, ProxyError> {
-        if record.status.is_terminal() {
+    /// state machine and ignored). A task without node tasks is driven by the peer running it
+    /// (a settings rollout), which records its status itself.
+    pub(super) async fn refresh(&self, record: TaskRecord) -> Result<TaskRecord, ProxyError> {
+        if record.status.is_terminal() || record.node_tasks.is_empty() {
             return Ok(record);
         }
         // Every node task is asked (finished ones too): their details give the final counts.
@@ -150,14 +152,23 @@ impl Proxy {
         }
         if status != record.status {
             let error = miroir_meta::aggregate_error(&node_tasks);
-            self.apply_ignoring_races(TaskCommand::UpdateStatus {
-                uid: record.uid,
-                status,
-                details_json: finished_details(
+            let cancelation_details = if status.is_terminal() {
+                self.cancelation_final_details(&record).await?
+            } else {
+                None
+            };
+            let details_json = match cancelation_details {
+                Some(details) => Some(details),
+                None => finished_details(
                     &record,
                     status,
                     deleted_on_nodes / self.copies_per_document(),
                 ),
+            };
+            self.apply_ignoring_races(TaskCommand::UpdateStatus {
+                uid: record.uid,
+                status,
+                details_json,
                 error_json: error.map(|error| error.to_string()),
             })
             .await?;

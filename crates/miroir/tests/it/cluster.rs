@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use meili_test_node::{spawn, NodeOptions, RunningNode};
+use meili_test_node::{spawn, FaultController, NodeOptions, RunningNode};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -47,9 +48,21 @@ impl Nodes {
         self.nodes.iter().map(RunningNode::address).collect()
     }
 
+    /// Fault injection of node `index`.
+    pub fn faults(&self, index: usize) -> Arc<FaultController> {
+        self.nodes[index].faults()
+    }
+
     /// Takes node `index` down (connections refused) or brings it back.
     pub fn set_down(&self, index: usize, down: bool) {
         self.nodes[index].faults().set_down(down);
+    }
+
+    /// Stalls task processing on every node (tasks stay enqueued) or resumes it.
+    pub fn set_tasks_stalled(&self, stalled: bool) {
+        for node in &self.nodes {
+            node.faults().set_tasks_stalled(stalled);
+        }
     }
 }
 
@@ -86,6 +99,17 @@ pub fn cluster_configs(
     nodes: &[SocketAddr],
     layout: &Layout,
 ) -> BTreeMap<u64, PathBuf> {
+    cluster_configs_with(dir, nodes, layout, "")
+}
+
+/// [`cluster_configs`] with `extra_yaml` (top-level configuration blocks, one per line)
+/// appended to every peer's configuration.
+pub fn cluster_configs_with(
+    dir: &TempDir,
+    nodes: &[SocketAddr],
+    layout: &Layout,
+    extra_yaml: &str,
+) -> BTreeMap<u64, PathBuf> {
     let grpc_ports: BTreeMap<u64, u16> = (1..=3).map(|id| (id, released_port())).collect();
     let node_list: String = nodes
         .iter()
@@ -104,7 +128,7 @@ pub fn cluster_configs(
                 "shards: 64\nreplication_factor: {}\nreplica_groups: {group_count}\nnodes:\n{node_list}\
                  master_key: {CLIENT_KEY}\nnode_master_key: {NODE_KEY}\nadmin_api_key: admin-key-0123456789abcdef\n\
                  server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\n\
-                 scatter: {{timeout_ms: 2000}}\n\
+                 scatter: {{timeout_ms: 2000}}\n{extra_yaml}\
                  peer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
                 layout.replication_factor,
                 dir.path().join(format!("data-{id}")).display()
@@ -116,7 +140,17 @@ pub fn cluster_configs(
 
 /// Starts 3 peers in front of `nodes` arranged as `layout`; returns them once all are ready.
 pub fn start_cluster(dir: &TempDir, nodes: &[SocketAddr], layout: &Layout) -> Vec<Peer> {
-    let peers: Vec<Peer> = cluster_configs(dir, nodes, layout)
+    start_cluster_with(dir, nodes, layout, "")
+}
+
+/// [`start_cluster`] with `extra_yaml` appended to every peer's configuration.
+pub fn start_cluster_with(
+    dir: &TempDir,
+    nodes: &[SocketAddr],
+    layout: &Layout,
+    extra_yaml: &str,
+) -> Vec<Peer> {
+    let peers: Vec<Peer> = cluster_configs_with(dir, nodes, layout, extra_yaml)
         .values()
         .map(|config| Peer::start(config))
         .collect();

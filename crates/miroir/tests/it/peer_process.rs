@@ -6,18 +6,25 @@ use std::path::Path;
 
 use tempfile::TempDir;
 
+use crate::cluster::Nodes;
 use crate::process::{
     eventually, get, initial_peers_yaml, ready_leader, released_port, run_to_end, write_config,
     Peer,
 };
 
-const NODES: &str =
-    "nodes:\n  - {id: meili-0, address: \"http://127.0.0.1:7701\", replica_group: 0}\n";
-
-/// A single-peer config on ephemeral ports with its store under `dir`.
-fn lone_peer_yaml(dir: &Path, extra_peer_fields: &str) -> String {
+/// The `nodes` block of a fleet of one test node (readiness needs a reachable covering set).
+fn nodes_yaml(nodes: &Nodes) -> String {
     format!(
-        "{NODES}server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\npeer:\n  grpc_bind: \"127.0.0.1:0\"\n  data_dir: \"{}\"\n{extra_peer_fields}",
+        "nodes:\n  - {{id: meili-0, address: \"http://{}\", replica_group: 0}}\n",
+        nodes.addresses()[0]
+    )
+}
+
+/// A single-peer config on ephemeral ports with its store under `dir`, in front of `nodes`.
+fn lone_peer_yaml(dir: &Path, nodes: &Nodes, extra_peer_fields: &str) -> String {
+    format!(
+        "{}server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\npeer:\n  grpc_bind: \"127.0.0.1:0\"\n  data_dir: \"{}\"\n{extra_peer_fields}",
+        nodes_yaml(nodes),
         dir.join("data").display()
     )
 }
@@ -28,7 +35,8 @@ fn lone_peer_yaml(dir: &Path, extra_peer_fields: &str) -> String {
 #[test]
 fn a_lone_peer_serves_probes_stops_cleanly_and_resumes() {
     let dir = TempDir::new().unwrap();
-    let config = write_config(dir.path(), "solo", &lone_peer_yaml(dir.path(), ""));
+    let nodes = Nodes::start(1);
+    let config = write_config(dir.path(), "solo", &lone_peer_yaml(dir.path(), &nodes, ""));
 
     let peer = Peer::start(&config);
     assert_eq!(peer.serving.bootstrap, "Initialized");
@@ -64,13 +72,15 @@ fn a_lone_peer_serves_probes_stops_cleanly_and_resumes() {
 #[test]
 fn three_peer_processes_form_a_cluster_and_replace_a_killed_leader() {
     let dir = TempDir::new().unwrap();
+    let nodes = Nodes::start(1);
     let grpc_ports: BTreeMap<u64, u16> = (1..=3).map(|id| (id, released_port())).collect();
     let initial_peers = initial_peers_yaml(&grpc_ports);
     let configs: BTreeMap<u64, _> = grpc_ports
         .iter()
         .map(|(id, port)| {
             let yaml = format!(
-                "{NODES}server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\npeer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
+                "{}server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\npeer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
+                nodes_yaml(&nodes),
                 dir.path().join(format!("data-{id}")).display()
             );
             (*id, write_config(dir.path(), &format!("peer-{id}"), &yaml))
@@ -124,10 +134,11 @@ fn three_peer_processes_form_a_cluster_and_replace_a_killed_leader() {
 #[test]
 fn manual_bootstrap_waits_for_miroir_init() {
     let dir = TempDir::new().unwrap();
+    let nodes = Nodes::start(1);
     let config = write_config(
         dir.path(),
         "manual",
-        &lone_peer_yaml(dir.path(), "  bootstrap: manual\n"),
+        &lone_peer_yaml(dir.path(), &nodes, "  bootstrap: manual\n"),
     );
 
     let peer = Peer::start(&config);

@@ -83,6 +83,7 @@ fn defaults_match_the_spec() {
     );
     assert_eq!(c.settings_broadcast.verify_timeout_s, 60);
     assert_eq!(c.settings_broadcast.max_repair_retries, 3);
+    assert_eq!(c.settings_broadcast.repair_backoff_ms, 500);
     assert!(c.settings_broadcast.freeze_writes_on_unrepairable);
     assert_eq!(c.settings_drift_check.interval_s, 300);
     assert!(c.settings_drift_check.auto_repair);

@@ -55,6 +55,18 @@ fn zero_replication_factor_is_named() {
 }
 
 #[test]
+fn zero_settings_repair_backoff_is_named() {
+    let problems = problems_of(&format!(
+        "{MINIMAL_YAML}settings_broadcast:\n  repair_backoff_ms: 0\n"
+    ));
+    assert_problem(
+        &problems,
+        "settings_broadcast.repair_backoff_ms",
+        "must be at least 1, got 0",
+    );
+}
+
+#[test]
 fn zero_and_huge_shard_counts_are_named() {
     assert_problem(
         &problems_of(&format!("{MINIMAL_YAML}shards: 0\n")),

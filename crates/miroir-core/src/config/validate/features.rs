@@ -176,6 +176,10 @@ fn check_data_ops(config: &Config, checker: &mut Checker) {
         config.settings_broadcast.verify_timeout_s,
     );
     checker.positive(
+        "settings_broadcast.repair_backoff_ms",
+        config.settings_broadcast.repair_backoff_ms,
+    );
+    checker.positive(
         "settings_drift_check.interval_s",
         config.settings_drift_check.interval_s,
     );

@@ -6,7 +6,7 @@
 use regex::Regex;
 use serde_json::Value;
 
-/// Normalises a response body in place.
+/// Normalises a response body in place (idempotent).
 pub fn normalise(value: &mut Value) {
     let timestamp = Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
         .expect("valid regex");

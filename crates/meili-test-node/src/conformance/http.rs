@@ -1,5 +1,8 @@
 //! A minimal HTTP/1.1 client over a raw TCP stream (one request per connection), enough to
 //! replay fixtures byte-for-byte without pulling an HTTP client crate into the build.
+//!
+//! It sends exactly the bytes it is given (no header normalisation, no body re-encoding), which
+//! is what a replay of malformed requests needs.
 
 use std::net::SocketAddr;
 
@@ -9,18 +12,21 @@ use tokio::net::TcpStream;
 /// A response: status, content type and raw body.
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
+    /// HTTP status code.
     pub status: u16,
+    /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// The body, de-chunked.
     pub body: Vec<u8>,
 }
 
 impl HttpResponse {
-    /// The body parsed as JSON (`None` when empty).
-    pub fn json(&self) -> Option<serde_json::Value> {
+    /// The body parsed as JSON: `Ok(None)` when empty, an error when it is not JSON.
+    pub fn json(&self) -> Result<Option<serde_json::Value>, serde_json::Error> {
         if self.body.is_empty() {
-            None
+            Ok(None)
         } else {
-            Some(serde_json::from_slice(&self.body).expect("response body is JSON"))
+            serde_json::from_slice(&self.body).map(Some)
         }
     }
 }

@@ -1,0 +1,112 @@
+//! The node health prober of this peer: every `health.interval_ms` each node's `GET /health`
+//! is asked (with `health.timeout_ms`), the answers feed the `miroir_core::health::HealthTable` state machine, and
+//! reads route around the nodes it calls unhealthy. Writes still go to every replica (a node
+//! back before the prober notices must not miss them); their quorum accounting sees failures
+//! directly.
+//!
+//! Health is per peer, not replicated: each peer judges the nodes it can itself reach.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::Method;
+use futures::future::join_all;
+use miroir_core::health::NodeHealth;
+use miroir_core::topology::NodeId;
+
+use super::Proxy;
+use crate::nodes::NodeRequest;
+
+/// How the prober runs (`health` in the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeSchedule {
+    /// Time between two probe rounds.
+    pub interval: Duration,
+    /// Deadline of one probe.
+    pub timeout: Duration,
+}
+
+impl Proxy {
+    /// Probes every node forever, one round per interval (the first at once).
+    pub async fn probe_nodes_forever(self: Arc<Self>) {
+        let mut ticker = tokio::time::interval(self.probe_schedule.interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            self.probe_round().await;
+        }
+    }
+
+    /// One probe of every node, in parallel; the results feed the health table.
+    async fn probe_round(&self) {
+        let request = NodeRequest::new(Method::GET, "/health");
+        let probes = self.topology.nodes().map(|node| {
+            let request = &request;
+            async move {
+                let answered = self
+                    .nodes
+                    .send(&node.address, request, self.probe_schedule.timeout)
+                    .await;
+                let ok = matches!(&answered, Ok(response) if response.status.is_success());
+                (node.id.clone(), ok)
+            }
+        });
+        let results = join_all(probes).await;
+        let Ok(mut table) = self.health.write() else {
+            tracing::error!("node health table poisoned; probe results dropped");
+            return;
+        };
+        for (node, ok) in results {
+            if let Some(transition) = table.record(&node, ok) {
+                log_transition(&node, transition.from, transition.to);
+            }
+        }
+    }
+
+    /// Whether reads may be sent to `node` (not known unhealthy by this peer's prober).
+    pub(super) fn is_routable(&self, node: &NodeId) -> bool {
+        self.health
+            .read()
+            .map_or(true, |table| table.is_routable(node))
+    }
+
+    /// Whether every shard of the default shard count has a healthy owner this peer reached:
+    /// the readiness condition.
+    pub fn covering_set_reachable(&self) -> bool {
+        let Ok(placement) = self.placement(self.settings.shards.get()) else {
+            return false;
+        };
+        self.health
+            .read()
+            .is_ok_and(|table| table.covers(&placement))
+    }
+
+    /// Every node with its health as this peer sees it, by id.
+    pub fn node_health(&self) -> Vec<(NodeId, NodeHealth)> {
+        self.health.read().map_or_else(
+            |_poisoned| Vec::new(),
+            |table| {
+                table
+                    .iter()
+                    .map(|(node, health)| (node.clone(), health))
+                    .collect()
+            },
+        )
+    }
+}
+
+fn log_transition(node: &NodeId, from: NodeHealth, to: NodeHealth) {
+    match to {
+        NodeHealth::Unhealthy => tracing::warn!(
+            node = %node,
+            from = from.as_str(),
+            "node unhealthy: reads route around it"
+        ),
+        NodeHealth::Healthy | NodeHealth::Unknown => tracing::info!(
+            node = %node,
+            from = from.as_str(),
+            to = to.as_str(),
+            "node health changed"
+        ),
+    }
+}
