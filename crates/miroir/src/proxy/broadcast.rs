@@ -8,7 +8,6 @@ use miroir_core::topology::NodeId;
 use serde_json::Value;
 
 use super::nodes::{node_error, node_task_uid};
-use super::reserved_errors::hide_reserved_attributes;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::{NodeError, NodeRequest, NodeResponse};
 
@@ -24,7 +23,7 @@ impl Proxy {
     ) -> Result<Reply, ProxyError> {
         let accepted = match accepted_tasks(self.broadcast(request).await) {
             Ok(accepted) => accepted,
-            Err(Broadcast::Refused(error)) => return Err(hide_reserved_attributes(error)),
+            Err(Broadcast::Refused(error)) => return Err(error),
             Err(Broadcast::Unreachable { node, source, .. }) => {
                 return Err(ProxyError::Node { node, source })
             }

@@ -14,16 +14,13 @@ use miroir_core::error::{ApiError, ErrorCode};
 use miroir_core::merger::{merge_facet_search, FacetSearchPlan, RESERVED_FIELD_PREFIX};
 use serde_json::Value;
 
-use super::reserved_errors::hide_reserved_attributes;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
 
 impl Proxy {
     /// `POST /indexes/{uid}/facet-search` with the client's JSON body.
     pub async fn facet_search(&self, index_uid: &str, body: Value) -> Result<Reply, ProxyError> {
-        self.facet_search_unworded(index_uid, body)
-            .await
-            .map_err(hide_reserved_attributes)
+        self.facet_search_unworded(index_uid, body).await
     }
 
     /// [`Proxy::facet_search`] with node errors as the nodes worded them.

@@ -6,6 +6,7 @@
 //!
 //! Health is per peer, not replicated: each peer judges the nodes it can itself reach.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +69,20 @@ impl Proxy {
         self.health
             .read()
             .map_or(true, |table| table.is_routable(node))
+    }
+
+    /// The nodes reads must route around now (usually none).
+    pub(super) fn unhealthy_nodes(&self) -> BTreeSet<NodeId> {
+        self.health.read().map_or_else(
+            |_poisoned| BTreeSet::new(),
+            |table| {
+                table
+                    .iter()
+                    .filter(|(_, health)| !health.is_routable())
+                    .map(|(node, _)| node.clone())
+                    .collect()
+            },
+        )
     }
 
     /// Whether every shard of the default shard count has a healthy owner this peer reached:

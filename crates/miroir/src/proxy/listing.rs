@@ -12,7 +12,6 @@ use miroir_core::topology::NodeId;
 use serde_json::{json, Map, Value};
 
 use super::nodes::node_error;
-use super::reserved_errors::hide_reserved_attributes;
 use super::search::shard_scoped_body;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
@@ -52,8 +51,7 @@ impl Proxy {
         let Some((fields, shards, offset, limit)) = plan else {
             return self
                 .ask_any_node(&NodeRequest::json(Method::POST, path, &body))
-                .await
-                .map_err(hide_reserved_attributes);
+                .await;
         };
         let placement = self.placement(shards)?;
         let every_shard: BTreeSet<u32> = (0..shards).collect();
@@ -72,7 +70,7 @@ impl Proxy {
                 .collect();
             match self.read_page(&path, &scoped, offset, limit).await {
                 Ok(results) => return Ok(results),
-                Err(PageError::Refused(error)) => return Err(hide_reserved_attributes(*error)),
+                Err(PageError::Refused(error)) => return Err(*error),
                 Err(PageError::Unreachable(node, error)) => {
                     failed.insert(node);
                     last_error = Some(*error);

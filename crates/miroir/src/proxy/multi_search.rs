@@ -22,7 +22,6 @@ use miroir_core::error::{ApiError, ErrorBody};
 use miroir_core::merger::{merge_federated, prepare_federated_node_query};
 use serde_json::{Map, Value};
 
-use super::reserved_errors::hide_reserved_attributes;
 use super::scatter::ScatterTarget;
 use super::search::shard_scoped_body;
 use super::{Proxy, ProxyError, Reply};
@@ -37,9 +36,7 @@ const MULTI_SEARCH_FIELDS: [&str; 2] = ["queries", "federation"];
 impl Proxy {
     /// `POST /multi-search` with the client's JSON body.
     pub async fn multi_search(&self, body: Value) -> Result<Reply, ProxyError> {
-        self.multi_search_unworded(body)
-            .await
-            .map_err(hide_reserved_attributes)
+        self.multi_search_unworded(body).await
     }
 
     /// [`Proxy::multi_search`] with node errors as the nodes worded them.

@@ -6,6 +6,7 @@ use miroir_core::error::{ApiError, ErrorBody};
 use miroir_core::topology::NodeId;
 use serde_json::Value;
 
+use super::reserved_errors::hide_reserved_attributes;
 use super::{data_nodes, Proxy, ProxyError, Reply};
 use crate::nodes::{NodeError, NodeRequest, NodeResponse};
 
@@ -91,9 +92,13 @@ pub(super) fn relay(response: NodeResponse) -> Result<Reply, ProxyError> {
 }
 
 /// A node's non-2xx answer as an error to relay (its body when Meilisearch-shaped).
+/// Messages naming Miroir's reserved `_miroir_shard` attribute are reworded without it.
 pub(super) fn node_error(response: &NodeResponse) -> ProxyError {
     match serde_json::from_slice::<ErrorBody>(&response.body) {
-        Ok(body) => ProxyError::Api(ApiError::from_node(response.status.as_u16(), body)),
+        Ok(mut body) => {
+            body.message = hide_reserved_attributes(&body.message);
+            ProxyError::Api(ApiError::from_node(response.status.as_u16(), body))
+        }
         Err(_) => ProxyError::Internal(format!(
             "node answered {} with a body that is not a Meilisearch error",
             response.status

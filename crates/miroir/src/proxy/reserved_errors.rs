@@ -4,27 +4,15 @@
 //! reads like Meilisearch's message for an index without filterable attributes.
 
 use miroir_core::document::SHARD_FIELD;
-use miroir_core::error::ApiError;
-
-use super::ProxyError;
 
 /// Meilisearch's wording of the filterable-attributes list in a filter error.
 const FILTERABLE_LIST: &str = "Available filterable attribute patterns are: ";
 /// Meilisearch's wording when an index has no filterable attribute.
 const NO_FILTERABLE: &str = "This index does not have configured filterable attributes.";
 
-/// `error` with Miroir's reserved attribute removed from a relayed node message.
-pub(super) fn hide_reserved_attributes(error: ProxyError) -> ProxyError {
-    match error {
-        ProxyError::Api(ApiError::Node { status, mut body }) => {
-            body.message = hide_in_message(&body.message);
-            ProxyError::Api(ApiError::Node { status, body })
-        }
-        other => other,
-    }
-}
-
-fn hide_in_message(message: &str) -> String {
+/// A relayed node error message with Miroir's reserved attribute taken out of the attribute
+/// lists it quotes; other messages unchanged.
+pub(super) fn hide_reserved_attributes(message: &str) -> String {
     if !message.contains(SHARD_FIELD) {
         return message.to_owned();
     }
@@ -43,28 +31,15 @@ fn hide_in_message(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Bytes;
+    use axum::http::StatusCode;
     use miroir_core::error::ErrorBody;
+    use serde_json::json;
 
     use super::*;
-
-    fn node_error(message: &str) -> ProxyError {
-        ProxyError::Api(ApiError::from_node(
-            400,
-            ErrorBody {
-                message: message.to_owned(),
-                code: "invalid_search_filter".to_owned(),
-                error_type: "invalid_request".to_owned(),
-                link: "https://docs.meilisearch.com/errors#invalid_search_filter".to_owned(),
-            },
-        ))
-    }
-
-    fn message(error: ProxyError) -> String {
-        match error {
-            ProxyError::Api(error) => error.to_body().message,
-            other => panic!("not an api error: {other}"),
-        }
-    }
+    use crate::nodes::NodeResponse;
+    use crate::proxy::nodes::node_error;
+    use crate::proxy::ProxyError;
 
     #[test]
     fn the_reserved_attribute_leaves_the_filterable_list() {
@@ -96,16 +71,33 @@ mod tests {
             ("Index `missing` not found.", "Index `missing` not found."),
         ];
         for (from_node, for_client) in cases {
-            assert_eq!(
-                message(hide_reserved_attributes(node_error(from_node))),
-                for_client
-            );
+            assert_eq!(hide_reserved_attributes(from_node), for_client);
         }
     }
 
+    /// Every node error relayed to a client goes through the rewording.
     #[test]
-    fn miroir_errors_are_untouched() {
-        let error = hide_reserved_attributes(ProxyError::Internal("`_miroir_shard`, x".into()));
-        assert!(matches!(error, ProxyError::Internal(message) if message == "`_miroir_shard`, x"));
+    fn relayed_node_errors_are_reworded() {
+        let body = json!({
+            "message": "Attribute `t` is not filterable. Available filterable attribute patterns are: `a`, `_miroir_shard`.",
+            "code": "invalid_search_filter",
+            "type": "invalid_request",
+            "link": "https://docs.meilisearch.com/errors#invalid_search_filter",
+        });
+        let response = NodeResponse {
+            status: StatusCode::BAD_REQUEST,
+            body: Bytes::from(body.to_string()),
+        };
+        match node_error(&response) {
+            ProxyError::Api(error) => {
+                let relayed: ErrorBody = error.to_body();
+                assert_eq!(
+                    relayed.message,
+                    "Attribute `t` is not filterable. Available filterable attribute patterns are: `a`."
+                );
+                assert_eq!(relayed.code, "invalid_search_filter");
+            }
+            other => panic!("not a relayed error: {other}"),
+        }
     }
 }

@@ -16,7 +16,6 @@ use miroir_core::search_params::search_body_from_query;
 use miroir_core::topology::{GroupId, NodeId};
 use serde_json::{Map, Value};
 
-use super::reserved_errors::hide_reserved_attributes;
 use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
 
@@ -40,10 +39,7 @@ impl From<Reply> for Searched {
 impl Proxy {
     /// `POST /indexes/{uid}/search` with the client's JSON body.
     pub async fn search(&self, index_uid: &str, body: Value) -> Result<Reply, ProxyError> {
-        let searched = self
-            .sharded_search(index_uid, body)
-            .await
-            .map_err(hide_reserved_attributes)?;
+        let searched = self.sharded_search(index_uid, body).await?;
         let mut reply = searched.reply;
         reply.degraded = self.degraded_shards(&searched.unavailable)?;
         Ok(reply)
@@ -131,12 +127,14 @@ impl Proxy {
         let order = std::iter::once(first).chain(groups.iter().copied().filter(|g| *g != first));
         let mut missing = pending.clone();
         let mut assignments: BTreeMap<NodeId, Vec<u32>> = BTreeMap::new();
+        // One look at the health table per assignment, not one per shard.
+        let unhealthy = self.unhealthy_nodes();
         for group in order {
             if missing.is_empty() {
                 break;
             }
             let covering = placement.covering_set(group, seq, |node| {
-                !failed.contains(node) && self.is_routable(node)
+                !failed.contains(node) && !unhealthy.contains(node)
             });
             for assignment in covering.assignments {
                 let taken: Vec<u32> = assignment
