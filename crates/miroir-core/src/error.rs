@@ -120,6 +120,10 @@ error_codes! {
     MiroirSettingsVersionStale        => "miroir_settings_version_stale", 503, System;
     MiroirSettingsDivergence          => "miroir_settings_divergence", 500, System;
     MiroirNotSupported                => "miroir_not_supported", 501, InvalidRequest;
+    MiroirInvalidAdminRequest         => "miroir_invalid_admin_request", 400, InvalidRequest;
+    MiroirAdminNotFound               => "miroir_admin_not_found", 404, InvalidRequest;
+    MiroirMembershipRefused           => "miroir_membership_refused", 409, InvalidRequest;
+    MiroirNoLeader                    => "miroir_no_leader", 503, System;
     // Meilisearch codes Miroir raises itself (status and type as in meilisearch-types).
     ApiKeyNotFound                    => "api_key_not_found", 404, InvalidRequest;
     BadRequest                        => "bad_request", 400, InvalidRequest;

@@ -5,6 +5,7 @@
 //! validates a configuration and prints the shard placement; `miroir init` writes a new
 //! cluster's membership once, for `peer.bootstrap: manual`.
 
+mod admin;
 mod cli;
 mod http;
 mod load;

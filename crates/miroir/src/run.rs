@@ -8,6 +8,7 @@ use miroir_core::config::Config;
 use miroir_raft_store::peer::MetadataPeer;
 use tokio::net::TcpListener;
 
+use crate::admin::{Admin, AdminListener};
 use crate::http::{self, AppState, Keys};
 use crate::peer_config::{metadata_peer_config, Purpose};
 use crate::proxy::Proxy;
@@ -42,9 +43,21 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             return Err(error.into());
         }
     };
+    let admin = Admin::new(proxy.clone());
+    let admin_listener = match AdminListener::start(&config, admin.clone()).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            drop((proxy, admin));
+            if let Err(stop_error) = stop_peer(peer).await {
+                tracing::warn!(%stop_error, "stopping the metadata peer after a failed start");
+            }
+            return Err(error);
+        }
+    };
     let prober = tokio::spawn(proxy.clone().probe_nodes_forever());
     let state = AppState {
         proxy,
+        admin,
         keys: Arc::new(Keys {
             master: config
                 .master_key
@@ -59,18 +72,20 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     };
     // One line on stdout for scripts and tests: where this peer actually listens.
     println!(
-        "miroir: peer {} ({}) serving http={bound_http} grpc={} bootstrap={:?}",
+        "miroir: peer {} ({}) serving http={bound_http} grpc={} admin={} bootstrap={:?}",
         peer.id(),
         peer.node().name,
         peer.grpc_addr(),
+        admin_listener.addr(),
         peer.bootstrap()
     );
-    tracing::info!(peer_id = peer.id(), http = %bound_http, grpc = %peer.grpc_addr(), "peer serving");
+    tracing::info!(peer_id = peer.id(), http = %bound_http, grpc = %peer.grpc_addr(), admin = %admin_listener.addr(), "peer serving");
 
     let served = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::HttpServe);
+    let admin_stopped = admin_listener.stop().await;
     prober.abort();
     // The aborted prober drops its handle on the proxy (and with it the peer) when it ends.
     if let Err(error) = prober.await {
@@ -83,7 +98,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         "http listener drained; stopping the metadata peer"
     );
     let stopped = stop_peer(peer).await;
-    served.and(stopped)
+    served.and(admin_stopped).and(stopped)
 }
 
 /// Stops Raft once nothing (request handlers, the proxy) holds the peer any more.

@@ -36,6 +36,17 @@ pub enum StartError {
         /// The OS's reason.
         source: std::io::Error,
     },
+    /// The admin gRPC listener could not be bound.
+    #[error("cannot listen for admin gRPC on {addr}: {source}")]
+    AdminBind {
+        /// The address asked for.
+        addr: String,
+        /// The OS's reason.
+        source: std::io::Error,
+    },
+    /// The admin gRPC server could not be configured (TLS) or failed while serving.
+    #[error("admin gRPC server: {0}")]
+    AdminServe(tonic::transport::Error),
     /// The HTTP server failed while serving.
     #[error("http server failed: {0}")]
     HttpServe(std::io::Error),

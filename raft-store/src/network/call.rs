@@ -10,8 +10,10 @@ use prost::bytes::Bytes;
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 
+use super::channels::ChannelPool;
 use super::pb::raft_service_client::RaftServiceClient;
 use super::pb::RaftRequest;
+use crate::types::{PeerId, PeerNode};
 
 /// The unary RPCs of `RaftService`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,10 @@ pub enum UnaryRpc {
     Forward,
     /// `ReadIndex`.
     ReadIndex,
+    /// `ChangeMembership`.
+    ChangeMembership,
+    /// `PeerStatus`.
+    PeerStatus,
 }
 
 /// Why a unary call produced no reply payload.
@@ -92,6 +98,8 @@ pub async fn call_unary(
             UnaryRpc::Vote => client.vote(request).await,
             UnaryRpc::Forward => client.forward(request).await,
             UnaryRpc::ReadIndex => client.read_index(request).await,
+            UnaryRpc::ChangeMembership => client.change_membership(request).await,
+            UnaryRpc::PeerStatus => client.peer_status(request).await,
         }
     };
     let reply = match tokio::time::timeout(deadline, call).await {
@@ -106,11 +114,52 @@ pub async fn call_unary(
     }
 }
 
+/// Sends this peer's unary RPCs to other peers (leader forwarding, status collection) over the
+/// shared channel pool, in envelopes naming the cluster and both peers. Cheap to clone.
+#[derive(Clone)]
+pub struct PeerCaller {
+    self_id: PeerId,
+    cluster: String,
+    pool: ChannelPool,
+}
+
+impl PeerCaller {
+    /// A caller for peer `self_id` of `cluster`.
+    pub fn new(self_id: PeerId, cluster: String, pool: ChannelPool) -> Self {
+        Self {
+            self_id,
+            cluster,
+            pool,
+        }
+    }
+
+    /// Sends `payload` as `rpc` to peer `to` (reached at `node`) and returns the reply payload
+    /// (see [`call_unary`]).
+    pub async fn call(
+        &self,
+        to: PeerId,
+        node: &PeerNode,
+        rpc: UnaryRpc,
+        payload: Vec<u8>,
+        deadline: Duration,
+    ) -> Result<Bytes, CallError> {
+        let mut client = self
+            .pool
+            .client(to, node)
+            .map_err(|error| CallError::NotSent(error.to_string()))?;
+        let envelope = RaftRequest {
+            cluster: self.cluster.clone(),
+            from_peer_id: self.self_id,
+            to_peer_id: to,
+            payload: Bytes::from(payload),
+        };
+        call_unary(&mut client, rpc, envelope, deadline).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::ChannelPool;
-    use crate::types::PeerNode;
 
     /// A peer whose port refuses connections: the call fails as "never sent", which is what
     /// makes retrying a write there safe.

@@ -1,5 +1,5 @@
-//! The bytes inside the protobuf envelopes: bincode (1.3) of openraft's serde types, plus the two
-//! reply types of the leader-only RPCs (`Forward`, `ReadIndex`).
+//! The bytes inside the protobuf envelopes: bincode (1.3) of openraft's serde types, plus the
+//! request and reply types of the leader-only RPCs (`Forward`, `ReadIndex`, `ChangeMembership`).
 //!
 //! bincode is positional, so every type here is append-only: new variants go at the end, and a
 //! field is never reordered. Both ends of a connection run the same pinned openraft version.
@@ -8,6 +8,7 @@ use openraft::alias::LogIdOf;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::peer::{Membership, MembershipChange, MembershipRefusal};
 use crate::types::{PeerId, PeerNode, Response, TypeConfig};
 
 /// A value that could not be turned into (or read back from) its wire bytes.
@@ -97,6 +98,38 @@ pub enum ReadIndexOutcome {
     },
 }
 
+/// Request payload of the `ChangeMembership` RPC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipRequest {
+    /// The change to apply.
+    pub change: MembershipChange,
+    /// How long the leader may spend on it, in milliseconds (the sender waits a little longer
+    /// for the reply).
+    pub budget_ms: u64,
+}
+
+/// Reply payload of the `ChangeMembership` RPC, and the leader's answer to a membership change
+/// whether it came from itself or from another peer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MembershipOutcome {
+    /// The change is committed; the membership after it.
+    Changed(Membership),
+    /// The receiver is not the leader and did not propose the change: retrying elsewhere
+    /// cannot apply it twice.
+    NotLeader {
+        /// The leader the receiver knows of, if any.
+        leader: Option<LeaderHint>,
+    },
+    /// The leader refused the change without proposing it.
+    Refused(MembershipRefusal),
+    /// The change was (or may have been) proposed, but whether it took effect is unknown
+    /// (leadership lost, budget spent): retrying could apply it twice.
+    Unknown {
+        /// What happened.
+        reason: String,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +164,49 @@ mod tests {
         let bytes = encode("read index outcome", &outcome).unwrap();
         let back: ReadIndexOutcome = decode("read index outcome", &bytes).unwrap();
         assert_eq!(back, outcome);
+    }
+
+    #[test]
+    fn membership_request_and_outcomes_round_trip() {
+        let node = PeerNode {
+            name: "miroir-4".into(),
+            grpc_addr: "10.0.0.4:7000".into(),
+            http_addr: "10.0.0.4:7700".into(),
+        };
+        let request = MembershipRequest {
+            change: MembershipChange::AddLearner {
+                id: 4,
+                node: node.clone(),
+            },
+            budget_ms: 8_000,
+        };
+        let bytes = encode("membership request", &request).unwrap();
+        assert_eq!(
+            decode::<MembershipRequest>("membership request", &bytes).unwrap(),
+            request
+        );
+        let outcomes = [
+            MembershipOutcome::Changed(Membership {
+                voters: [1, 2].into(),
+                nodes: [(1, node.clone()), (2, node.clone()), (4, node.clone())].into(),
+            }),
+            MembershipOutcome::NotLeader {
+                leader: Some(LeaderHint { id: 2, node }),
+            },
+            MembershipOutcome::Refused(MembershipRefusal::WouldLoseQuorum {
+                peer_id: 2,
+                healthy_after: 1,
+                voters_after: 2,
+            }),
+            MembershipOutcome::Unknown {
+                reason: "leader lost".into(),
+            },
+        ];
+        for outcome in outcomes {
+            let bytes = encode("membership outcome", &outcome).unwrap();
+            let back: MembershipOutcome = decode("membership outcome", &bytes).unwrap();
+            assert_eq!(back, outcome);
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! gRPC transport between the peers of the metadata group.
 //!
 //! ```text
-//!   openraft ──► PeerNetwork::new_client ──► PeerClient ─┐  (one cached Channel per peer:
-//!   peer::Forwarder ──────────────────────► call_unary ──┤   ChannelPool, lazy connect)
-//!                                                        ▼
-//!                                  RaftService (proto/miroir/raft/v1/raft.proto)
-//!                                                        ▼
-//!                              RaftGrpcService ──► openraft::Raft of the receiver
+//!   openraft ──► PeerNetwork::new_client ──► PeerClient ──┐  (one cached Channel per peer:
+//!   peer::Forwarder, peer reports ──► PeerCaller ─────────┤   ChannelPool, lazy connect)
+//!                                                         ▼  call_unary
+//!                                   RaftService (proto/miroir/raft/v1/raft.proto)
+//!                                                         ▼
+//!                               RaftGrpcService ──► openraft::Raft of the receiver
 //! ```
 //!
 //! Payloads are bincode of openraft's serde types ([`codec`]); TLS is optional ([`tls`]).
@@ -24,9 +24,11 @@ pub mod pb {
     tonic::include_proto!("miroir.raft.v1");
 }
 
-pub use call::{call_unary, CallError, UnaryRpc};
+pub use call::{call_unary, CallError, PeerCaller, UnaryRpc};
 pub use channels::{ChannelError, ChannelPool};
-pub use codec::{CodecError, ForwardOutcome, LeaderHint, ReadIndexOutcome};
+pub use codec::{
+    CodecError, ForwardOutcome, LeaderHint, MembershipOutcome, MembershipRequest, ReadIndexOutcome,
+};
 pub use raft_client::{PeerClient, PeerNetwork};
 pub use service::RaftGrpcService;
 pub use tls::TlsConfig;

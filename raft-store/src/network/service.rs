@@ -1,11 +1,15 @@
 //! The gRPC server side: thin handlers that check the envelope, decode, call openraft, encode.
 //!
 //! Every request must name this peer's cluster and id (`FAILED_PRECONDITION` otherwise), so a
-//! stale address never feeds Raft traffic to the wrong peer. `Forward` and `ReadIndex` are served
-//! only when this peer leads: they never forward again (one hop), they answer with a leader hint.
+//! stale address never feeds Raft traffic to the wrong peer. `Forward`, `ReadIndex` and
+//! `ChangeMembership` are served only when this peer leads: they never forward again (one hop),
+//! they answer with a leader hint. `PeerStatus` is served by every peer.
+
+use std::time::Duration;
 
 use futures::StreamExt;
 use openraft::alias::{SnapshotMetaOf, SnapshotOf, VoteOf};
+use openraft::async_runtime::WatchReceiver;
 use openraft::errors::{ClientWriteError, ForwardToLeader, LinearizableReadError, RaftError};
 use openraft::raft::{AppendEntriesRequest, VoteRequest};
 use openraft::ReadPolicy;
@@ -13,10 +17,11 @@ use prost::bytes::Bytes;
 use serde::Serialize;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::codec::{self, ForwardOutcome, LeaderHint, ReadIndexOutcome};
+use super::codec::{self, ForwardOutcome, LeaderHint, MembershipRequest, ReadIndexOutcome};
 use super::pb::raft_service_server::RaftService;
 use super::pb::{snapshot_chunk, RaftReply, RaftRequest, SnapshotChunk, SnapshotHeader};
 use super::MetadataRaft;
+use crate::peer::{LeaderMembership, PeerStatus};
 use crate::types::{PeerId, SnapshotData, TypeConfig};
 
 /// Largest snapshot a peer accepts (the whole snapshot is held in memory).
@@ -27,15 +32,23 @@ pub struct RaftGrpcService {
     raft: MetadataRaft,
     self_id: PeerId,
     cluster: String,
+    membership: LeaderMembership,
 }
 
 impl RaftGrpcService {
-    /// Serves `raft`, which runs as peer `self_id` of `cluster`.
-    pub fn new(raft: MetadataRaft, self_id: PeerId, cluster: String) -> Self {
+    /// Serves `raft`, which runs as peer `self_id` of `cluster`; `membership` runs the membership
+    /// changes other peers forward.
+    pub(crate) fn new(
+        raft: MetadataRaft,
+        self_id: PeerId,
+        cluster: String,
+        membership: LeaderMembership,
+    ) -> Self {
         Self {
             raft,
             self_id,
             cluster,
+            membership,
         }
     }
 
@@ -182,6 +195,28 @@ impl RaftService for RaftGrpcService {
             Err(error) => return failed_reply(error),
         };
         ok_reply("read index outcome", &outcome)
+    }
+
+    async fn change_membership(
+        &self,
+        request: Request<RaftRequest>,
+    ) -> Result<Response<RaftReply>, Status> {
+        let request: MembershipRequest = self.open(request, "membership request")?;
+        let budget = Duration::from_millis(request.budget_ms);
+        match self.membership.run(&request.change, budget).await {
+            Ok(outcome) => ok_reply("membership outcome", &outcome),
+            Err(error) => failed_reply(error),
+        }
+    }
+
+    async fn peer_status(
+        &self,
+        request: Request<RaftRequest>,
+    ) -> Result<Response<RaftReply>, Status> {
+        let envelope = request.into_inner();
+        self.check_identity(&envelope.cluster, envelope.to_peer_id)?;
+        let metrics = self.raft.metrics().borrow_watched().clone();
+        ok_reply("peer status", &PeerStatus::from_metrics(&metrics))
     }
 }
 

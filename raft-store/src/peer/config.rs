@@ -79,6 +79,13 @@ impl Default for RaftTuning {
 }
 
 impl RaftTuning {
+    /// How old the leader's last acknowledged heartbeat or replication to a voter may be for the
+    /// voter to count as healthy in the quorum check of a removal: twice the longest election
+    /// timeout, so a voter is only called unhealthy after missing many heartbeats.
+    pub fn voter_staleness(&self) -> Duration {
+        self.election_timeout_max.saturating_mul(2)
+    }
+
     /// The openraft configuration for `cluster_name`, validated.
     pub fn openraft_config(&self, cluster_name: &str) -> Result<Config, PeerError> {
         let heartbeat_ms = millis(self.heartbeat_interval);
@@ -181,6 +188,15 @@ mod tests {
         assert!(config.election_timeout_min >= 3 * config.heartbeat_interval);
         assert!(config.replication_lag_threshold > 10_000);
         assert_eq!(config.install_snapshot_timeout, 30_000);
+    }
+
+    #[test]
+    fn voters_go_stale_after_two_longest_election_timeouts() {
+        let tuning = RaftTuning {
+            election_timeout_max: Duration::from_millis(1_500),
+            ..RaftTuning::default()
+        };
+        assert_eq!(tuning.voter_staleness(), Duration::from_secs(3));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::network::LeaderHint;
+use super::membership::{majority, MembershipRefusal};
 use crate::storage::StorageError;
 use crate::types::PeerId;
 
@@ -60,17 +60,11 @@ pub enum PeerError {
     /// openraft refused the write before proposing it (not a leadership problem).
     #[error("write rejected: {0}")]
     Rejected(String),
-    /// The operation must run on the leader (membership changes) and this peer is not it.
-    #[error("this peer is not the leader (leader: {leader:?})")]
-    NotLeader {
-        /// The leader this peer knows of.
-        leader: Option<LeaderHint>,
-    },
-    /// A membership change was refused.
+    /// openraft refused a membership change (for example another change still in progress).
     #[error("membership change refused: {0}")]
     Membership(String),
-    /// Removing this peer would leave the cluster without voters.
-    #[error("peer {peer_id} is the last voter and cannot be removed")]
+    /// Removing this peer would leave the cluster without voters; refused even when forced.
+    #[error("peer {peer_id} is the last voter and cannot be removed, not even with force")]
     LastVoter {
         /// The peer asked to be removed.
         peer_id: PeerId,
@@ -80,6 +74,33 @@ pub enum PeerError {
     UnknownPeer {
         /// The peer asked for.
         peer_id: PeerId,
+    },
+    /// The peer to add already is a member (voter or learner).
+    #[error("peer {peer_id} is already a member of the cluster")]
+    AlreadyMember {
+        /// The peer asked to be added.
+        peer_id: PeerId,
+    },
+    /// Only a learner can be promoted, and this peer already votes.
+    #[error("peer {peer_id} is already a voter; only a learner can be promoted")]
+    NotALearner {
+        /// The peer asked to be promoted.
+        peer_id: PeerId,
+    },
+    /// Removing this voter would leave fewer healthy voters than a majority of the remaining
+    /// ones: the cluster could stop committing. Retry with force to override.
+    #[error(
+        "removing peer {peer_id} would leave {voters_after} voters with only {healthy_after} healthy; \
+         a majority needs {majority} (use force to override)",
+        majority = majority(*.voters_after)
+    )]
+    WouldLoseQuorum {
+        /// The voter asked to be removed.
+        peer_id: PeerId,
+        /// Voters the leader counts as healthy among those left after the removal.
+        healthy_after: usize,
+        /// Voters left after the removal.
+        voters_after: usize,
     },
     /// Waiting for the state machine timed out.
     #[error("timed out after {waited:?} waiting for {what}")]
@@ -100,5 +121,72 @@ pub enum PeerError {
     },
 }
 
+impl From<MembershipRefusal> for PeerError {
+    fn from(refusal: MembershipRefusal) -> Self {
+        match refusal {
+            MembershipRefusal::LastVoter { peer_id } => Self::LastVoter { peer_id },
+            MembershipRefusal::UnknownPeer { peer_id } => Self::UnknownPeer { peer_id },
+            MembershipRefusal::AlreadyMember { peer_id } => Self::AlreadyMember { peer_id },
+            MembershipRefusal::NotALearner { peer_id } => Self::NotALearner { peer_id },
+            MembershipRefusal::WouldLoseQuorum {
+                peer_id,
+                healthy_after,
+                voters_after,
+            } => Self::WouldLoseQuorum {
+                peer_id,
+                healthy_after,
+                voters_after,
+            },
+            MembershipRefusal::Rejected { reason } => Self::Membership(reason),
+        }
+    }
+}
+
 /// Result alias of the peer runtime.
 pub type PeerResult<T> = Result<T, PeerError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quorum_refusal_explains_the_arithmetic_to_the_operator() {
+        let error = PeerError::from(MembershipRefusal::WouldLoseQuorum {
+            peer_id: 2,
+            healthy_after: 1,
+            voters_after: 2,
+        });
+        assert_eq!(
+            error.to_string(),
+            "removing peer 2 would leave 2 voters with only 1 healthy; a majority needs 2 \
+             (use force to override)"
+        );
+    }
+
+    #[test]
+    fn every_refusal_keeps_its_peer_id() {
+        assert!(matches!(
+            PeerError::from(MembershipRefusal::AlreadyMember { peer_id: 4 }),
+            PeerError::AlreadyMember { peer_id: 4 }
+        ));
+        assert!(matches!(
+            PeerError::from(MembershipRefusal::NotALearner { peer_id: 5 }),
+            PeerError::NotALearner { peer_id: 5 }
+        ));
+        assert!(matches!(
+            PeerError::from(MembershipRefusal::LastVoter { peer_id: 1 }),
+            PeerError::LastVoter { peer_id: 1 }
+        ));
+        assert!(matches!(
+            PeerError::from(MembershipRefusal::UnknownPeer { peer_id: 9 }),
+            PeerError::UnknownPeer { peer_id: 9 }
+        ));
+        assert_eq!(
+            PeerError::from(MembershipRefusal::Rejected {
+                reason: "in progress".into()
+            })
+            .to_string(),
+            "membership change refused: in progress"
+        );
+    }
+}

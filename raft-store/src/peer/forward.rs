@@ -1,5 +1,5 @@
 //! Leader forwarding: the one component that turns "submit to the cluster" into "submit to the
-//! leader", for writes and for linearizable reads.
+//! leader", for writes, linearizable reads and membership changes.
 //!
 //! ```text
 //!   write(request) ─► local client_write ─ok─► response
@@ -14,6 +14,8 @@
 //! A write is retried only while it provably was not proposed (a not-leader answer, or a
 //! connection that never opened). Once it may have been proposed, a lost reply or a discarded
 //! entry ends the call with [`PeerError::OutcomeUnknown`]: retrying could apply it twice.
+//! Membership changes follow the same rule, through the `ChangeMembership` RPC; the leader's
+//! typed refusal becomes the same [`PeerError`] it would have been on the leader.
 
 use std::time::{Duration, Instant};
 
@@ -23,23 +25,29 @@ use openraft::ReadPolicy;
 use prost::bytes::Bytes;
 
 use super::error::PeerError;
-use crate::network::codec::{self, ForwardOutcome, LeaderHint, ReadIndexOutcome};
-use crate::network::pb::RaftRequest;
-use crate::network::{call_unary, CallError, ChannelPool, MetadataRaft, UnaryRpc};
+use super::leader_membership::LeaderMembership;
+use super::membership::{Membership, MembershipChange};
+use crate::network::codec::{
+    self, ForwardOutcome, LeaderHint, MembershipOutcome, MembershipRequest, ReadIndexOutcome,
+};
+use crate::network::{CallError, MetadataRaft, PeerCaller, UnaryRpc};
 use crate::types::{PeerId, Request, Response, TypeConfig};
 
 /// First pause between attempts while no usable leader is known.
 const FIRST_BACKOFF: Duration = Duration::from_millis(20);
 /// Longest pause between attempts.
 const MAX_BACKOFF: Duration = Duration::from_millis(500);
+/// Share of the remaining budget a forwarded membership change lets the leader spend; the rest
+/// is left for the reply to come back before this peer's deadline.
+const LEADER_BUDGET_SHARE: (u32, u32) = (4, 5);
 
-/// Routes writes and read-index requests to the current leader.
+/// Routes writes, read-index requests and membership changes to the current leader.
 #[derive(Clone)]
 pub(crate) struct Forwarder {
     raft: MetadataRaft,
     self_id: PeerId,
-    cluster: String,
-    pool: ChannelPool,
+    caller: PeerCaller,
+    membership: LeaderMembership,
     budget: Duration,
 }
 
@@ -81,15 +89,15 @@ impl Forwarder {
     pub(crate) fn new(
         raft: MetadataRaft,
         self_id: PeerId,
-        cluster: String,
-        pool: ChannelPool,
+        caller: PeerCaller,
+        membership: LeaderMembership,
         budget: Duration,
     ) -> Self {
         Self {
             raft,
             self_id,
-            cluster,
-            pool,
+            caller,
+            membership,
             budget,
         }
     }
@@ -139,6 +147,51 @@ impl Forwarder {
                     Err(error) => {
                         return Err(PeerError::OutcomeUnknown {
                             reason: format!("forward to leader {}: {error}", leader.id),
+                        })
+                    }
+                }
+            }
+            self.pause(&mut attempts).await?;
+        }
+    }
+
+    /// Applies `change` through the leader and returns the membership after it.
+    pub(crate) async fn change_membership(
+        &self,
+        change: MembershipChange,
+    ) -> Result<Membership, PeerError> {
+        let mut attempts = Attempts::new(self.budget);
+        loop {
+            let leader = match self.membership.run(&change, attempts.remaining()).await? {
+                MembershipOutcome::Changed(membership) => return Ok(membership),
+                MembershipOutcome::Refused(refusal) => return Err(refusal.into()),
+                MembershipOutcome::Unknown { reason } => {
+                    return Err(PeerError::OutcomeUnknown { reason })
+                }
+                MembershipOutcome::NotLeader { leader } => leader,
+            };
+            if let Some(leader) = leader.filter(|leader| leader.id != self.self_id) {
+                match self
+                    .change_membership_once(&leader, &change, attempts.remaining())
+                    .await
+                {
+                    Ok(MembershipOutcome::Changed(membership)) => return Ok(membership),
+                    Ok(MembershipOutcome::Refused(refusal)) => return Err(refusal.into()),
+                    Ok(MembershipOutcome::Unknown { reason }) => {
+                        return Err(PeerError::OutcomeUnknown {
+                            reason: format!("leader {}: {reason}", leader.id),
+                        })
+                    }
+                    Ok(MembershipOutcome::NotLeader { .. }) => {}
+                    Err(error) if error.never_processed() => {
+                        tracing::debug!(leader = leader.id, %error, "membership change not delivered; retrying");
+                    }
+                    Err(error) => {
+                        return Err(PeerError::OutcomeUnknown {
+                            reason: format!(
+                                "membership change forwarded to leader {}: {error}",
+                                leader.id
+                            ),
                         })
                     }
                 }
@@ -240,6 +293,27 @@ impl Forwarder {
             .map_err(|error| CallError::Failed(tonic::Status::internal(error.to_string())))
     }
 
+    async fn change_membership_once(
+        &self,
+        leader: &LeaderHint,
+        change: &MembershipChange,
+        deadline: Duration,
+    ) -> Result<MembershipOutcome, CallError> {
+        let (share, of) = LEADER_BUDGET_SHARE;
+        let leader_budget = deadline * share / of;
+        let request = MembershipRequest {
+            change: change.clone(),
+            budget_ms: u64::try_from(leader_budget.as_millis()).unwrap_or(u64::MAX),
+        };
+        let payload = codec::encode("membership request", &request)
+            .map_err(|error| CallError::NotSent(error.to_string()))?;
+        let reply = self
+            .call(leader, UnaryRpc::ChangeMembership, payload, deadline)
+            .await?;
+        codec::decode("membership outcome", &reply)
+            .map_err(|error| CallError::Failed(tonic::Status::internal(error.to_string())))
+    }
+
     async fn read_index_once(
         &self,
         leader: &LeaderHint,
@@ -259,16 +333,8 @@ impl Forwarder {
         payload: Vec<u8>,
         deadline: Duration,
     ) -> Result<Bytes, CallError> {
-        let mut client = self
-            .pool
-            .client(leader.id, &leader.node)
-            .map_err(|error| CallError::NotSent(error.to_string()))?;
-        let envelope = RaftRequest {
-            cluster: self.cluster.clone(),
-            from_peer_id: self.self_id,
-            to_peer_id: leader.id,
-            payload: Bytes::from(payload),
-        };
-        call_unary(&mut client, rpc, envelope, deadline).await
+        self.caller
+            .call(leader.id, &leader.node, rpc, payload, deadline)
+            .await
     }
 }

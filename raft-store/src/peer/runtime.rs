@@ -7,17 +7,19 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use miroir_meta::{Command, MetadataState};
 use openraft::async_runtime::WatchReceiver;
-use openraft::errors::{ClientWriteError, RaftError};
-use openraft::{ChangeMembers, RaftMetrics};
+use openraft::RaftMetrics;
 use tokio::net::TcpListener;
 
 use super::bootstrap::{bootstrap, held_membership_at_open, Bootstrap};
 use super::config::PeerConfig;
 use super::error::PeerError;
 use super::forward::Forwarder;
-use super::membership::{plan_removal, Removal};
+use super::leader_membership::LeaderMembership;
+use super::membership::{Membership, MembershipChange};
+use super::reports::collect_reports;
 use super::server::ServerHandle;
-use crate::network::{ChannelPool, LeaderHint, MetadataRaft, PeerNetwork, RaftGrpcService};
+use super::status::{PeerReport, PeerStatus};
+use crate::network::{ChannelPool, MetadataRaft, PeerCaller, PeerNetwork, RaftGrpcService};
 use crate::storage::{open_store, StateReader, StorageError};
 use crate::types::{PeerId, PeerNode, Request, Response, TypeConfig};
 
@@ -28,9 +30,10 @@ pub struct MetadataPeer {
     raft: MetadataRaft,
     reader: StateReader,
     forwarder: Forwarder,
+    membership: LeaderMembership,
+    caller: PeerCaller,
     server: ServerHandle,
     bootstrap: Bootstrap,
-    client_timeout: Duration,
 }
 
 impl MetadataPeer {
@@ -80,7 +83,14 @@ impl MetadataPeer {
                 return Err(error);
             }
         };
-        let service = RaftGrpcService::new(raft.clone(), config.id, config.cluster_name.clone());
+        let membership =
+            LeaderMembership::new(raft.clone(), config.id, config.raft.voter_staleness());
+        let service = RaftGrpcService::new(
+            raft.clone(),
+            config.id,
+            config.cluster_name.clone(),
+            membership.clone(),
+        );
         let server = match ServerHandle::spawn(listener, service, config.tls.as_ref()) {
             Ok(server) => server,
             Err(error) => {
@@ -100,11 +110,12 @@ impl MetadataPeer {
         };
         tracing::info!(peer_id = config.id, addr = %bound_addr, ?bootstrap, "metadata peer started");
 
+        let caller = PeerCaller::new(config.id, config.cluster_name.clone(), pool);
         let forwarder = Forwarder::new(
             raft.clone(),
             config.id,
-            config.cluster_name.clone(),
-            pool,
+            caller.clone(),
+            membership.clone(),
             config.raft.client_timeout,
         );
         Ok(Self {
@@ -113,9 +124,10 @@ impl MetadataPeer {
             raft,
             reader,
             forwarder,
+            membership,
+            caller,
             server,
             bootstrap,
-            client_timeout: config.raft.client_timeout,
         })
     }
 
@@ -236,76 +248,44 @@ impl MetadataPeer {
         self.raft.is_leader()
     }
 
-    /// Adds `peer_id` as a learner and returns once it has caught up with the log. Leader only.
-    pub async fn add_learner(&self, peer_id: PeerId, node: PeerNode) -> Result<(), PeerError> {
-        let change = self.raft.add_learner(peer_id, node, true);
-        self.membership_change(change).await
-    }
-
-    /// Makes learner `peer_id` a voter. Leader only.
-    pub async fn promote(&self, peer_id: PeerId) -> Result<(), PeerError> {
-        let change = self
-            .raft
-            .change_membership(ChangeMembers::AddVoterIds(BTreeSet::from([peer_id])), false);
-        self.membership_change(change).await
-    }
-
-    /// Removes `peer_id` (voter or learner) from the membership; never the last voter. Its id
-    /// must never be reused. Leader only.
-    pub async fn remove_peer(&self, peer_id: PeerId) -> Result<(), PeerError> {
-        let metrics = self.metrics();
-        let membership = metrics.membership_config.membership();
-        let voters: BTreeSet<PeerId> = membership.voter_ids().collect();
-        let learners: BTreeSet<PeerId> = membership.learner_ids().collect();
-        let change = match plan_removal(&voters, &learners, peer_id)? {
-            Removal::Voter => ChangeMembers::RemoveVoters(BTreeSet::from([peer_id])),
-            Removal::Learner => ChangeMembers::RemoveNodes(BTreeSet::from([peer_id])),
-        };
-        // `retain = false`: a removed voter is dropped, not kept as a learner.
-        let change = self.raft.change_membership(change, false);
-        self.membership_change(change).await
-    }
-
-    /// Voters and learners of the current membership config, with their nodes.
-    pub fn members(&self) -> (BTreeMap<PeerId, PeerNode>, BTreeSet<PeerId>) {
-        let metrics = self.metrics();
-        let membership = metrics.membership_config.membership();
-        let voters: BTreeSet<PeerId> = membership.voter_ids().collect();
-        let nodes = membership
-            .nodes()
-            .map(|(id, node)| (*id, node.clone()))
-            .collect();
-        (nodes, voters)
-    }
-
-    async fn membership_change(
+    /// Applies `change` through the current leader (one hop over the `ChangeMembership` RPC
+    /// when this peer is not the leader, retrying leader changes within the client budget while
+    /// the change provably was not proposed); returns the membership after the change.
+    ///
+    /// The leader enforces the safety rules, and a refusal is the same [`PeerError`] wherever
+    /// the change was submitted: [`PeerError::AlreadyMember`], [`PeerError::NotALearner`],
+    /// [`PeerError::UnknownPeer`], [`PeerError::LastVoter`] (even forced),
+    /// [`PeerError::WouldLoseQuorum`] (unless forced), [`PeerError::Membership`] (openraft
+    /// refused, e.g. another change kept running for the whole budget). A change that may have
+    /// been proposed but whose result is unknown is [`PeerError::OutcomeUnknown`]. A new
+    /// learner is given the rest of the budget to catch up before the call returns. Removed ids
+    /// must never be reused.
+    pub async fn change_membership(
         &self,
-        change: impl std::future::Future<
-            Output = Result<
-                openraft::raft::ClientWriteResponse<TypeConfig>,
-                RaftError<TypeConfig, ClientWriteError<TypeConfig>>,
-            >,
-        >,
-    ) -> Result<(), PeerError> {
-        let outcome = tokio::time::timeout(self.client_timeout, change)
-            .await
-            .map_err(|_elapsed| PeerError::Timeout {
-                what: "membership change".into(),
-                waited: self.client_timeout,
-            })?;
-        match outcome {
-            Ok(_) => Ok(()),
-            Err(RaftError::APIError(ClientWriteError::ForwardToLeader(forward))) => {
-                Err(PeerError::NotLeader {
-                    leader: match (forward.leader_id, forward.leader_node) {
-                        (Some(id), Some(node)) => Some(LeaderHint { id, node }),
-                        _ => None,
-                    },
-                })
-            }
-            Err(RaftError::APIError(other)) => Err(PeerError::Membership(other.to_string())),
-            Err(RaftError::Fatal(fatal)) => Err(PeerError::Fatal(fatal.to_string())),
-        }
+        change: MembershipChange,
+    ) -> Result<Membership, PeerError> {
+        self.forwarder.change_membership(change).await
+    }
+
+    /// The current membership (this peer's view: possibly behind the leader's).
+    pub fn membership(&self) -> Membership {
+        Membership::from_raft(self.metrics().membership_config.membership())
+    }
+
+    /// The voters this peer counts as healthy for the quorum check of a removal (itself, and
+    /// every voter that acknowledged it recently), or `None` when it does not lead.
+    pub fn healthy_voters(&self) -> Option<BTreeSet<PeerId>> {
+        self.membership.healthy_voters()
+    }
+
+    /// Asks every member (itself locally, the others over the `PeerStatus` RPC, concurrently,
+    /// each bounded by `timeout`) for its status, in id order. An unreachable member's status is
+    /// the reason it could not be asked.
+    pub async fn peer_reports(&self, timeout: Duration) -> Vec<PeerReport> {
+        let metrics = self.metrics();
+        let membership = Membership::from_raft(metrics.membership_config.membership());
+        let own = PeerStatus::from_metrics(&metrics);
+        collect_reports(&membership, &own, &self.caller, timeout).await
     }
 
     /// Stops Raft, then the gRPC server. openraft may drop its storage handles from background

@@ -115,7 +115,8 @@ impl Cluster {
         self.peers.insert(id, Arc::new(peer));
     }
 
-    /// Starts a brand-new peer `id` that belongs to no membership yet (join with `add_learner`).
+    /// Starts a brand-new peer `id` that belongs to no membership yet (it joins through a
+    /// `MembershipChange::AddLearner`).
     pub async fn start_joiner(&mut self, id: PeerId) -> PeerNode {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();

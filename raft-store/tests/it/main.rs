@@ -8,6 +8,7 @@
 mod cluster;
 mod explicit_init;
 mod failover;
+mod membership;
 mod replication;
 mod restart_and_membership;
 mod snapshot_catch_up;

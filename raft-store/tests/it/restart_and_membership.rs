@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use miroir_raft_store::peer::{Bootstrap, PeerError};
+use miroir_raft_store::peer::{Bootstrap, MembershipChange, PeerError};
 
 use crate::cluster::{eventually, Cluster, Options, WAIT};
 use crate::workload::{enqueue, has_task, task_uid};
@@ -52,10 +52,19 @@ async fn state_survives_full_restart_and_new_peer_joins() {
     let new_node = cluster.start_joiner(4).await;
     assert_eq!(cluster.peer(4).bootstrap(), Bootstrap::AwaitingLeader);
     let leader = cluster.peer(leader_id);
-    leader.add_learner(4, new_node).await.unwrap();
-    leader.promote(4).await.unwrap();
-    let (_, voters) = leader.members();
-    assert_eq!(voters, BTreeSet::from([1, 2, 3, 4]));
+    leader
+        .change_membership(MembershipChange::AddLearner {
+            id: 4,
+            node: new_node,
+        })
+        .await
+        .unwrap();
+    let promoted = leader
+        .change_membership(MembershipChange::Promote { id: 4 })
+        .await
+        .unwrap();
+    assert_eq!(promoted.voters, BTreeSet::from([1, 2, 3, 4]));
+    assert_eq!(leader.membership(), promoted);
     cluster.wait_converged().await;
     let expected = written.clone();
     let all_present = cluster
@@ -67,18 +76,29 @@ async fn state_survives_full_restart_and_new_peer_joins() {
         .unwrap();
     assert!(all_present, "the new voter holds every write");
 
-    leader.remove_peer(4).await.unwrap();
-    let (nodes, voters) = leader.members();
-    assert_eq!(voters, BTreeSet::from([1, 2, 3]));
-    assert!(!nodes.contains_key(&4));
+    let removed = leader
+        .change_membership(MembershipChange::Remove {
+            id: 4,
+            force: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(removed.voters, BTreeSet::from([1, 2, 3]));
+    assert!(!removed.nodes.contains_key(&4));
     assert!(matches!(
-        leader.remove_peer(9).await,
+        leader
+            .change_membership(MembershipChange::Remove {
+                id: 9,
+                force: false
+            })
+            .await,
         Err(PeerError::UnknownPeer { peer_id: 9 })
     ));
     // Peer 4 learns it was removed only if it still replicates; just wait until the others
     // stop counting it, then shut it down.
     eventually("peer 4 out of every membership view", WAIT, || async {
-        let views_without_4 = (1..=3).all(|id| !cluster.peer(id).members().0.contains_key(&4));
+        let views_without_4 =
+            (1..=3).all(|id| !cluster.peer(id).membership().nodes.contains_key(&4));
         views_without_4.then_some(())
     })
     .await;

@@ -63,8 +63,8 @@ pub use read_path::{
     TenantAffinityConfig, TenantFallback, TenantMode, VectorMergeStrategy, VectorSearchConfig,
 };
 pub use runtime::{
-    ConnectionPoolConfig, HealthConfig, RebalancerConfig, ScatterConfig, ServerConfig,
-    TaskRegistryConfig, TracingConfig, UnavailableShardPolicy,
+    AdminTlsConfig, ConnectionPoolConfig, HealthConfig, RebalancerConfig, ScatterConfig,
+    ServerConfig, TaskRegistryConfig, TracingConfig, UnavailableShardPolicy,
 };
 pub use secret::Secret;
 pub use shadow::{ShadowConfig, ShadowOperation, ShadowTargetConfig};

@@ -3,14 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `server`: the client API and metrics listeners.
+/// `server`: the client API, admin gRPC and metrics listeners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
-    /// IP address both listeners bind to. Default `0.0.0.0`.
+    /// IP address the listeners bind to. Default `0.0.0.0`.
     pub bind_address: String,
     /// Port of the Meilisearch-compatible client API. Default `7700`.
     pub port: u16,
+    /// Port of the admin gRPC API (`miroir-ctl`; admin key required). Default `7900`.
+    pub admin_grpc_port: u16,
+    /// TLS of the admin gRPC listener; absent = plaintext. Default: absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_tls: Option<AdminTlsConfig>,
     /// Port of the unauthenticated Prometheus `/metrics` listener. Default `9090`.
     pub metrics_port: u16,
     /// Largest accepted request body in bytes (Meilisearch's own default payload limit).
@@ -25,11 +30,23 @@ impl Default for ServerConfig {
         Self {
             bind_address: "0.0.0.0".to_owned(),
             port: 7700,
+            admin_grpc_port: 7900,
+            admin_tls: None,
             metrics_port: 9090,
             max_body_bytes: 104_857_600,
             max_concurrent_requests: 1024,
         }
     }
+}
+
+/// `server.admin_tls`: the certificate the admin gRPC listener presents (PEM files).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminTlsConfig {
+    /// Certificate chain of this peer's admin listener.
+    pub cert_file: String,
+    /// Its private key.
+    pub key_file: String,
 }
 
 /// `connection_pool`: the HTTP client pool Miroir keeps towards each Meilisearch node.

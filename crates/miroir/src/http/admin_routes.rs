@@ -1,20 +1,40 @@
-//! Operator routes under `/_miroir/` (admin key, see `auth`): the topology and the shard
-//! placement views, and Meilisearch routes Miroir does not serve yet.
+//! Operator routes under `/_miroir/` (admin key, see `auth`): the HTTP twin of the admin gRPC
+//! API, answered by the same service layer ([`crate::admin::Admin`]) with the same messages as
+//! JSON, plus Meilisearch routes Miroir does not serve yet.
 
-use axum::extract::State;
-use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use miroir_admin_proto::v1 as pb;
 use miroir_core::error::{ApiError, ErrorCode};
+use miroir_raft_store::peer::MembershipChange;
+use serde::Serialize;
+use serde_json::Value;
 
-use super::error::{render, render_error};
+use super::body::MeiliJson;
+use super::error::render_error;
 use super::AppState;
+use crate::admin::{add_learner_change, AdminError};
 
 /// The routes of this file.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/_miroir/status", get(status))
         .route("/_miroir/topology", get(topology))
         .route("/_miroir/shards", get(shards))
+        .route("/_miroir/indexes", get(indexes))
+        .route("/_miroir/operations", get(operations))
+        .route("/_miroir/rebalance/status", get(rebalance_status))
+        .route("/_miroir/peers", get(peers).post(add_peer))
+        .route("/_miroir/peers/{id}", delete(remove_peer))
+        .route("/_miroir/peers/{id}/promote", post(promote_peer))
+        .route("/_miroir/nodes", post(add_node))
+        .route("/_miroir/nodes/{id}", delete(remove_node))
+        .route("/_miroir/nodes/{id}/drain", post(drain_node))
+        .route("/_miroir/groups", post(add_group))
+        .route("/_miroir/groups/{id}", delete(remove_group))
         .route("/dumps", post(|| not_supported(DUMPS)))
         .route("/snapshots", post(|| not_supported(SNAPSHOTS)))
         .route("/export", post(|| not_supported(EXPORT)))
@@ -30,14 +50,205 @@ pub fn routes() -> Router<AppState> {
         .route("/batches/{uid}", get(|| not_supported(BATCHES)))
 }
 
-/// `GET /_miroir/topology`.
-pub async fn topology(State(state): State<AppState>) -> Response {
-    render(state.proxy.topology_view())
+/// `GET /_miroir/status`.
+async fn status(State(state): State<AppState>) -> Response {
+    answer(state.admin.cluster_status().await)
 }
 
-/// `GET /_miroir/shards`.
-pub async fn shards(State(state): State<AppState>) -> Response {
-    render(state.proxy.shards_view().await)
+/// `GET /_miroir/topology`.
+async fn topology(State(state): State<AppState>) -> Response {
+    answer(state.admin.topology())
+}
+
+/// `GET /_miroir/shards[?index=<uid>]`.
+async fn shards(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let index = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "index")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    answer(state.admin.shard_map(&index).await)
+}
+
+/// `GET /_miroir/indexes`.
+async fn indexes(State(state): State<AppState>) -> Response {
+    answer(state.admin.indexes().await)
+}
+
+/// `GET /_miroir/operations`.
+async fn operations(State(state): State<AppState>) -> Response {
+    answer(state.admin.operations_snapshot().await)
+}
+
+/// `GET /_miroir/rebalance/status`.
+async fn rebalance_status(State(state): State<AppState>) -> Response {
+    answer(state.admin.rebalance_status())
+}
+
+/// `GET /_miroir/peers`.
+async fn peers(State(state): State<AppState>) -> Response {
+    answer(Ok::<_, AdminError>(state.admin.peers().await))
+}
+
+/// `POST /_miroir/peers` with `{"id", "name"?, "grpc_address", "http_address"}`.
+async fn add_peer(State(state): State<AppState>, MeiliJson(body): MeiliJson) -> Response {
+    let request = match add_learner_request(&body) {
+        Ok(request) => request,
+        Err(error) => return render_admin_error(error),
+    };
+    match add_learner_change(&request) {
+        Ok(change) => answer(state.admin.change_membership(change).await),
+        Err(error) => render_admin_error(error),
+    }
+}
+
+/// `POST /_miroir/peers/{id}/promote`.
+async fn promote_peer(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match peer_id(&id) {
+        Ok(id) => answer(
+            state
+                .admin
+                .change_membership(MembershipChange::Promote { id })
+                .await,
+        ),
+        Err(error) => render_admin_error(error),
+    }
+}
+
+/// `DELETE /_miroir/peers/{id}[?force=true]`.
+async fn remove_peer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let force = match force_flag(query.as_deref()) {
+        Ok(force) => force,
+        Err(error) => return render_admin_error(error),
+    };
+    match peer_id(&id) {
+        Ok(id) => answer(
+            state
+                .admin
+                .change_membership(MembershipChange::Remove { id, force })
+                .await,
+        ),
+        Err(error) => render_admin_error(error),
+    }
+}
+
+/// `POST /_miroir/nodes`.
+async fn add_node(State(state): State<AppState>, MeiliJson(body): MeiliJson) -> Response {
+    let id = body["id"].as_str().unwrap_or_default();
+    let group = body["replica_group"]
+        .as_u64()
+        .and_then(|group| u32::try_from(group).ok())
+        .unwrap_or_default();
+    answer(state.admin.add_node(id, group))
+}
+
+/// `DELETE /_miroir/nodes/{id}`.
+async fn remove_node(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    answer(state.admin.remove_node(&id))
+}
+
+/// `POST /_miroir/nodes/{id}/drain`.
+async fn drain_node(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    answer(state.admin.drain_node(&id))
+}
+
+/// `POST /_miroir/groups` with `{"id"}`.
+async fn add_group(State(state): State<AppState>, MeiliJson(body): MeiliJson) -> Response {
+    let id = body["id"]
+        .as_u64()
+        .and_then(|id| u32::try_from(id).ok())
+        .unwrap_or_default();
+    answer(state.admin.add_group(id))
+}
+
+/// `DELETE /_miroir/groups/{id}`.
+async fn remove_group(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match id.parse::<u32>() {
+        Ok(id) => answer(state.admin.remove_group(id)),
+        Err(_) => render_admin_error(AdminError::InvalidArgument(format!(
+            "Replica group `{id}` is invalid: it must be a number."
+        ))),
+    }
+}
+
+/// The add-learner request of a JSON body.
+fn add_learner_request(body: &Value) -> Result<pb::AddLearnerRequest, AdminError> {
+    let text = |field: &str| -> Result<String, AdminError> {
+        match &body[field] {
+            Value::Null => Ok(String::new()),
+            Value::String(text) => Ok(text.clone()),
+            other => Err(AdminError::InvalidArgument(format!(
+                "`{field}` must be a string, got `{other}`."
+            ))),
+        }
+    };
+    let id = body["id"].as_u64().ok_or_else(|| {
+        AdminError::InvalidArgument(format!(
+            "`id` must be a positive integer, got `{}`.",
+            body["id"]
+        ))
+    })?;
+    Ok(pb::AddLearnerRequest {
+        id,
+        name: text("name")?,
+        grpc_address: text("grpc_address")?,
+        http_address: text("http_address")?,
+    })
+}
+
+fn peer_id(text: &str) -> Result<u64, AdminError> {
+    text.parse().map_err(|_| {
+        AdminError::InvalidArgument(format!(
+            "Peer id `{text}` is invalid: it must be a positive integer."
+        ))
+    })
+}
+
+/// `force=true|false` of a query string (absent = false).
+fn force_flag(query: Option<&str>) -> Result<bool, AdminError> {
+    let value = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "force")
+        .map(|(_, value)| value.into_owned());
+    match value.as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(AdminError::InvalidArgument(format!(
+            "`force` must be `true` or `false`, got `{other}`."
+        ))),
+    }
+}
+
+/// 200 with the message as JSON, or the error.
+fn answer<T: Serialize>(outcome: Result<T, AdminError>) -> Response {
+    match outcome {
+        Ok(message) => (StatusCode::OK, Json(message)).into_response(),
+        Err(error) => render_admin_error(error),
+    }
+}
+
+fn render_admin_error(error: AdminError) -> Response {
+    render_error(&admin_api_error(error))
+}
+
+/// The Meilisearch-shaped error of an admin failure.
+fn admin_api_error(error: AdminError) -> ApiError {
+    let code = match &error {
+        AdminError::Api(_) => None,
+        AdminError::InvalidArgument(_) => Some(ErrorCode::MiroirInvalidAdminRequest),
+        AdminError::NotFound(_) => Some(ErrorCode::MiroirAdminNotFound),
+        AdminError::Refused(_) => Some(ErrorCode::MiroirMembershipRefused),
+        AdminError::NotSupported(_) => Some(ErrorCode::MiroirNotSupported),
+        AdminError::Unavailable(_) => Some(ErrorCode::MiroirNoLeader),
+        AdminError::Internal(_) => Some(ErrorCode::Internal),
+    };
+    match (code, error) {
+        (_, AdminError::Api(error)) => error,
+        (Some(code), error) => ApiError::new(code, error.to_string()),
+        (None, error) => ApiError::new(ErrorCode::Internal, error.to_string()),
+    }
 }
 
 /// An unsupported feature: its name and why Miroir does not serve it.
@@ -88,6 +299,8 @@ fn not_supported_error(unsupported: &Unsupported) -> ApiError {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -100,5 +313,55 @@ mod tests {
             body.message,
             "Miroir does not support dumps yet: each node holds only part of every index; dump the nodes instead."
         );
+    }
+
+    #[test]
+    fn admin_failures_get_miroir_codes_and_statuses() {
+        let cases = [
+            (
+                AdminError::InvalidArgument("a".into()),
+                400,
+                "miroir_invalid_admin_request",
+            ),
+            (
+                AdminError::NotFound("b".into()),
+                404,
+                "miroir_admin_not_found",
+            ),
+            (
+                AdminError::Refused("c".into()),
+                409,
+                "miroir_membership_refused",
+            ),
+            (
+                AdminError::NotSupported("d".into()),
+                501,
+                "miroir_not_supported",
+            ),
+            (AdminError::Unavailable("e".into()), 503, "miroir_no_leader"),
+            (AdminError::Internal("f".into()), 500, "internal"),
+        ];
+        for (error, status, code) in cases {
+            let error = admin_api_error(error);
+            assert_eq!(
+                (error.http_status(), error.to_body().code.as_str()),
+                (status, code)
+            );
+        }
+    }
+
+    #[test]
+    fn add_peer_bodies_and_flags_are_checked() {
+        let request = add_learner_request(
+            &json!({"id": 4, "grpc_address": "h:7800", "http_address": "h:7700"}),
+        )
+        .unwrap();
+        assert_eq!((request.id, request.name.as_str()), (4, ""));
+        assert!(add_learner_request(&json!({"id": "4"})).is_err());
+        assert!(add_learner_request(&json!({"id": 4, "grpc_address": 7})).is_err());
+        assert!(!force_flag(None).unwrap());
+        assert!(force_flag(Some("force=true")).unwrap());
+        assert!(force_flag(Some("force=yes")).is_err());
+        assert!(peer_id("x").is_err());
     }
 }

@@ -17,6 +17,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::admin::Admin;
 use crate::proxy::Proxy;
 
 pub use auth::Keys;
@@ -26,6 +27,8 @@ pub use auth::Keys;
 pub struct AppState {
     /// The service layer.
     pub proxy: Arc<Proxy>,
+    /// The operator service layer (`/_miroir/*`).
+    pub admin: Admin,
     /// Client and admin keys.
     pub keys: Arc<Keys>,
     /// Largest accepted request body, in bytes.

@@ -9,7 +9,6 @@
 //! ```
 
 mod broadcast;
-mod cluster_view;
 mod deletions;
 mod documents;
 mod error;
@@ -123,6 +122,21 @@ impl Proxy {
     /// The metadata peer.
     pub fn peer(&self) -> &MetadataPeer {
         &self.peer
+    }
+
+    /// The fleet this peer routes over.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// The placement of the default shard count S (new indexes, readiness, operator views).
+    pub fn default_placement(&self) -> Result<Arc<PlacementTable>, ProxyError> {
+        self.placement(self.settings.shards.get())
+    }
+
+    /// The placement of an index with `shards` shards.
+    pub fn index_placement(&self, shards: u32) -> Result<Arc<PlacementTable>, ProxyError> {
+        self.placement(shards)
     }
 
     /// The placement of an index with `shards` shards over the current topology.

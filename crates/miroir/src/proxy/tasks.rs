@@ -81,6 +81,28 @@ impl Proxy {
         Ok(Reply::ok(body))
     }
 
+    /// Every task not finished yet, statuses refreshed from the nodes (the first read is
+    /// linearizable); tasks that turn out finished are left out.
+    pub async fn unfinished_tasks(&self) -> Result<Vec<TaskRecord>, ProxyError> {
+        let query = TaskQuery {
+            statuses: vec![TaskStatus::Enqueued, TaskStatus::Processing],
+            limit: usize::MAX,
+            ..TaskQuery::default()
+        };
+        let unfinished: Vec<TaskRecord> = self
+            .peer
+            .linearizable_read(|state| state.tasks(&query).results.into_iter().cloned().collect())
+            .await?;
+        let mut still_running = Vec::with_capacity(unfinished.len());
+        for record in unfinished {
+            let record = self.refresh(record).await?;
+            if !record.status.is_terminal() {
+                still_running.push(record);
+            }
+        }
+        Ok(still_running)
+    }
+
     /// The task record: from the local replica, or — when this peer has not applied it yet —
     /// through a linearizable read (a uid handed out by another peer a moment ago).
     async fn task_record(&self, uid: u64) -> Result<Option<TaskRecord>, ProxyError> {

@@ -19,6 +19,8 @@ use crate::process::{
 pub const CLIENT_KEY: &str = "client-key-0123456789abcdef";
 /// The key Miroir and the tests present to the nodes.
 pub const NODE_KEY: &str = "node-key-0123456789abcdef";
+/// The key operators present to `/_miroir/*` and the admin gRPC API.
+pub const ADMIN_KEY: &str = "admin-key-0123456789abcdef";
 
 /// Test nodes served by a runtime that lives as long as the test.
 pub struct Nodes {
@@ -111,6 +113,23 @@ pub fn cluster_configs_with(
     extra_yaml: &str,
 ) -> BTreeMap<u64, PathBuf> {
     let grpc_ports: BTreeMap<u64, u16> = (1..=3).map(|id| (id, released_port())).collect();
+    let initial_peers = initial_peers_yaml(&grpc_ports);
+    grpc_ports
+        .iter()
+        .map(|(id, port)| {
+            let peer_block = format!(
+                "peer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
+                dir.path().join(format!("data-{id}")).display()
+            );
+            let yaml = fleet_yaml(nodes, layout, extra_yaml) + &peer_block;
+            (*id, write_config(dir.path(), &format!("peer-{id}"), &yaml))
+        })
+        .collect()
+}
+
+/// The configuration every peer of a test cluster shares: the fleet, keys, listeners on
+/// ephemeral ports, then `extra_yaml`.
+fn fleet_yaml(nodes: &[SocketAddr], layout: &Layout, extra_yaml: &str) -> String {
     let node_list: String = nodes
         .iter()
         .zip(&layout.groups)
@@ -120,22 +139,26 @@ pub fn cluster_configs_with(
         })
         .collect();
     let group_count = layout.groups.iter().max().map_or(1, |max| max + 1);
-    let initial_peers = initial_peers_yaml(&grpc_ports);
-    grpc_ports
-        .iter()
-        .map(|(id, port)| {
-            let yaml = format!(
-                "shards: 64\nreplication_factor: {}\nreplica_groups: {group_count}\nnodes:\n{node_list}\
-                 master_key: {CLIENT_KEY}\nnode_master_key: {NODE_KEY}\nadmin_api_key: admin-key-0123456789abcdef\n\
-                 server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\n\
-                 scatter: {{timeout_ms: 2000}}\n{extra_yaml}\
-                 peer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
-                layout.replication_factor,
-                dir.path().join(format!("data-{id}")).display()
-            );
-            (*id, write_config(dir.path(), &format!("peer-{id}"), &yaml))
-        })
-        .collect()
+    format!(
+        "shards: 64\nreplication_factor: {}\nreplica_groups: {group_count}\nnodes:\n{node_list}\
+         master_key: {CLIENT_KEY}\nnode_master_key: {NODE_KEY}\nadmin_api_key: {ADMIN_KEY}\n\
+         server: {{bind_address: 127.0.0.1, port: 0, admin_grpc_port: 0, metrics_port: 0}}\n\
+         scatter: {{timeout_ms: 2000}}\n{extra_yaml}",
+        layout.replication_factor,
+    )
+}
+
+/// Starts peer `id` for the cluster in front of `nodes`: a fresh store, `bootstrap: manual`
+/// and no initial peers, so it waits until an operator adds it to the membership.
+pub fn start_joining_peer(dir: &TempDir, nodes: &[SocketAddr], layout: &Layout, id: u64) -> Peer {
+    let peer_block = format!(
+        "peer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:0\"\n  bootstrap: manual\n  data_dir: \"{}\"\n",
+        dir.path().join(format!("data-{id}")).display()
+    );
+    let yaml = fleet_yaml(nodes, layout, "") + &peer_block;
+    let peer = Peer::start(&write_config(dir.path(), &format!("peer-{id}"), &yaml));
+    assert_eq!(peer.serving.bootstrap, "AwaitingLeader");
+    peer
 }
 
 /// Starts 3 peers in front of `nodes` arranged as `layout`; returns them once all are ready.

@@ -12,7 +12,7 @@ use crate::cluster::{
 };
 use crate::process::{eventually, request, Answer, Peer};
 
-const ADMIN_KEY: &str = "admin-key-0123456789abcdef";
+use crate::cluster::ADMIN_KEY;
 
 /// A request straight to a node, with the node key.
 fn node_call(node: SocketAddr, method: &str, path: &str) -> Answer {

@@ -6,6 +6,9 @@
 mod api;
 mod check;
 mod cluster;
+mod ctl;
+mod ctl_run;
+mod ctl_tls;
 mod degraded;
 mod fixture_replay;
 mod health;

@@ -23,7 +23,7 @@ fn nodes_yaml(nodes: &Nodes) -> String {
 /// A single-peer config on ephemeral ports with its store under `dir`, in front of `nodes`.
 fn lone_peer_yaml(dir: &Path, nodes: &Nodes, extra_peer_fields: &str) -> String {
     format!(
-        "{}server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\npeer:\n  grpc_bind: \"127.0.0.1:0\"\n  data_dir: \"{}\"\n{extra_peer_fields}",
+        "{}server: {{bind_address: 127.0.0.1, port: 0, admin_grpc_port: 0, metrics_port: 0}}\npeer:\n  grpc_bind: \"127.0.0.1:0\"\n  data_dir: \"{}\"\n{extra_peer_fields}",
         nodes_yaml(nodes),
         dir.join("data").display()
     )
@@ -79,7 +79,7 @@ fn three_peer_processes_form_a_cluster_and_replace_a_killed_leader() {
         .iter()
         .map(|(id, port)| {
             let yaml = format!(
-                "{}server: {{bind_address: 127.0.0.1, port: 0, metrics_port: 0}}\npeer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
+                "{}server: {{bind_address: 127.0.0.1, port: 0, admin_grpc_port: 0, metrics_port: 0}}\npeer:\n  id: {id}\n  grpc_bind: \"127.0.0.1:{port}\"\n  data_dir: \"{}\"\n  initial_peers:\n{initial_peers}",
                 nodes_yaml(&nodes),
                 dir.path().join(format!("data-{id}")).display()
             );

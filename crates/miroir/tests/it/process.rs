@@ -41,6 +41,10 @@ pub fn released_port() -> u16 {
 pub struct Serving {
     /// Its HTTP listener.
     pub http: SocketAddr,
+    /// Its peer gRPC (Raft) listener.
+    pub grpc: SocketAddr,
+    /// Its admin gRPC listener.
+    pub admin: SocketAddr,
     /// What the start did about the membership (`Initialized`, `Resumed`, `AwaitingLeader`).
     pub bootstrap: &'static str,
 }
@@ -80,6 +84,8 @@ impl Peer {
                 .to_owned()
         };
         let http = field("http=").parse().unwrap();
+        let grpc = field("grpc=").parse().unwrap();
+        let admin = field("admin=").parse().unwrap();
         let bootstrap = match field("bootstrap=").as_str() {
             "Initialized" => "Initialized",
             "Resumed" => "Resumed",
@@ -88,7 +94,12 @@ impl Peer {
         };
         Peer {
             child,
-            serving: Serving { http, bootstrap },
+            serving: Serving {
+                http,
+                grpc,
+                admin,
+                bootstrap,
+            },
         }
     }
 

@@ -20,6 +20,17 @@ pub(super) fn check(config: &Config, checker: &mut Checker) {
             format!("must differ from server.port ({})", server.port),
         );
     }
+    if server.admin_grpc_port != 0
+        && (server.admin_grpc_port == server.port || server.admin_grpc_port == server.metrics_port)
+    {
+        checker.fail(
+            "server.admin_grpc_port",
+            format!(
+                "must differ from server.port and server.metrics_port, got {}",
+                server.admin_grpc_port
+            ),
+        );
+    }
     checker.positive("server.max_body_bytes", server.max_body_bytes);
     checker.positive(
         "server.max_concurrent_requests",
