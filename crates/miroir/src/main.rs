@@ -9,6 +9,8 @@ mod admin;
 mod cli;
 mod http;
 mod load;
+mod logging;
+mod metrics;
 mod nodes;
 mod peer_config;
 mod proxy;
@@ -20,9 +22,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use miroir_raft_store::peer::MetadataPeer;
-use tracing_subscriber::EnvFilter;
 
 use cli::{Action, Args};
+use logging::LogSink;
 use peer_config::{metadata_peer_config, Purpose};
 use startup::StartError;
 
@@ -46,7 +48,7 @@ fn execute(args: Args) -> Result<(), StartError> {
             Ok(())
         }
         Action::Init => {
-            init_logging();
+            logging::init(LogSink::Stderr);
             let metadata_config = metadata_peer_config(&config, Purpose::Init)?;
             let data_dir = metadata_config.data_dir.clone();
             let voters =
@@ -65,7 +67,7 @@ fn execute(args: Args) -> Result<(), StartError> {
             Ok(())
         }
         Action::Run => {
-            init_logging();
+            logging::init(LogSink::Stdout);
             // One crypto provider for every TLS user in the process (ring only).
             let _already_installed = rustls::crypto::ring::default_provider().install_default();
             runtime()?.block_on(run::run(config))
@@ -78,13 +80,4 @@ fn runtime() -> Result<tokio::runtime::Runtime, StartError> {
         .enable_all()
         .build()
         .map_err(StartError::Runtime)
-}
-
-/// Human-readable logs on stderr, filtered by RUST_LOG (default `info`).
-fn init_logging() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }

@@ -1,6 +1,7 @@
 //! `miroir run`: start the metadata peer and the HTTP listener, serve until SIGTERM or
 //! Ctrl-C, then stop accepting requests, drain the ones in flight and stop Raft cleanly.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::admin::{Admin, AdminListener};
 use crate::http::{self, AppState, Keys};
+use crate::metrics::listener::MetricsListener;
 use crate::peer_config::{metadata_peer_config, Purpose};
 use crate::proxy::Proxy;
 use crate::startup::StartError;
@@ -33,6 +35,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             addr: http_addr,
             source,
         })?;
+    let (metrics_listener, bound_metrics) = bind(&format!(
+        "{}:{}",
+        config.server.bind_address, config.server.metrics_port
+    ))
+    .await?;
     let peer = Arc::new(MetadataPeer::start(metadata_config).await?);
     let proxy = match Proxy::new(&config, peer.clone()) {
         Ok(proxy) => Arc::new(proxy),
@@ -55,6 +62,13 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         }
     };
     let prober = tokio::spawn(proxy.clone().probe_nodes_forever());
+    let metrics = proxy.metrics().clone();
+    let metrics_listener = MetricsListener::serve(
+        metrics_listener,
+        bound_metrics,
+        metrics.clone(),
+        proxy.clone(),
+    );
     let state = AppState {
         proxy,
         admin,
@@ -69,23 +83,34 @@ pub async fn run(config: Config) -> Result<(), StartError> {
                 .map(|key| key.expose().to_owned()),
         }),
         max_body_bytes: usize::try_from(config.server.max_body_bytes).unwrap_or(usize::MAX),
+        metrics,
     };
     // One line on stdout for scripts and tests: where this peer actually listens.
+    // One log line that is always written, whatever RUST_LOG filters: where this peer listens
+    // (scripts and tests read it).
     println!(
-        "miroir: peer {} ({}) serving http={bound_http} grpc={} admin={} bootstrap={:?}",
-        peer.id(),
-        peer.node().name,
-        peer.grpc_addr(),
-        admin_listener.addr(),
-        peer.bootstrap()
+        "{}",
+        serde_json::json!({
+            "timestamp": miroir_meta::format_timestamp_ms(wall_clock_ms()),
+            "level": "INFO",
+            "target": "miroir::run",
+            "message": "peer serving",
+            "peer_id": peer.id(),
+            "name": peer.node().name,
+            "http": bound_http.to_string(),
+            "grpc": peer.grpc_addr().to_string(),
+            "admin": admin_listener.addr().to_string(),
+            "metrics": metrics_listener.addr().to_string(),
+            "bootstrap": format!("{:?}", peer.bootstrap()),
+        })
     );
-    tracing::info!(peer_id = peer.id(), http = %bound_http, grpc = %peer.grpc_addr(), admin = %admin_listener.addr(), "peer serving");
 
     let served = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::HttpServe);
     let admin_stopped = admin_listener.stop().await;
+    metrics_listener.stop().await;
     prober.abort();
     // The aborted prober drops its handle on the proxy (and with it the peer) when it ends.
     if let Err(error) = prober.await {
@@ -99,6 +124,17 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     );
     let stopped = stop_peer(peer).await;
     served.and(admin_stopped).and(stopped)
+}
+
+/// Binds an HTTP listener on `addr` and tells where it actually listens.
+async fn bind(addr: &str) -> Result<(TcpListener, SocketAddr), StartError> {
+    let failed = |source| StartError::HttpBind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(addr).await.map_err(failed)?;
+    let bound = listener.local_addr().map_err(failed)?;
+    Ok((listener, bound))
 }
 
 /// Stops Raft once nothing (request handlers, the proxy) holds the peer any more.
@@ -121,6 +157,15 @@ async fn stop_peer(mut peer: Arc<MetadataPeer>) -> Result<(), StartError> {
             }
         }
     }
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+fn wall_clock_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
 }
 
 /// Resolves on SIGTERM or Ctrl-C (SIGINT).

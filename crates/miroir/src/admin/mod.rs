@@ -31,6 +31,7 @@ use crate::proxy::Proxy;
 pub use error::AdminError;
 pub use listener::AdminListener;
 pub use membership::add_learner_change;
+pub use topology_view::{degraded_shards, migrating_shards};
 
 /// How long a status request waits for each peer's answer.
 const PEER_STATUS_TIMEOUT: Duration = Duration::from_secs(2);

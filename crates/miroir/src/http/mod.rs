@@ -7,17 +7,21 @@ mod body;
 mod error;
 mod keys_routes;
 mod probes;
+mod request_id;
 mod routes;
 mod search_routes;
 mod settings_headers;
 
 use std::sync::Arc;
 
+use axum::extract::State;
 use axum::middleware;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::admin::Admin;
+use crate::metrics::{self, Metrics};
 use crate::proxy::Proxy;
 
 pub use auth::Keys;
@@ -33,6 +37,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// This process's metrics.
+    pub metrics: Metrics,
 }
 
 /// Every route a peer serves.
@@ -101,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/tasks/{uid}", get(routes::get_task))
         .route("/version", get(routes::version))
+        .route("/_miroir/metrics", get(scrape_metrics))
         .merge(keys_routes::routes())
         .merge(admin_routes::routes())
         // Inside the key check: unauthenticated requests learn nothing about settings.
@@ -118,5 +125,20 @@ pub fn router(state: AppState) -> Router {
         .route("/_miroir/ready", get(probes::ready))
         .merge(api)
         .fallback(probes::unknown_route)
+        // Outermost, so every answer (401s and unmatched routes included) is counted.
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track_requests,
+        ))
+        // Outermost of all: every answer carries its request id, every log line under it too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_id::tag_request,
+        ))
         .with_state(state)
+}
+
+/// `GET /_miroir/metrics`: the metrics text (admin key), as the metrics listener serves it.
+async fn scrape_metrics(State(state): State<AppState>) -> Response {
+    metrics::listener::scrape_response(&state.metrics, &state.proxy).await
 }

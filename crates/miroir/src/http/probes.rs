@@ -1,5 +1,7 @@
 //! Liveness, readiness and the unknown-route answer.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -8,14 +10,19 @@ use serde_json::{json, Map, Value};
 
 use super::AppState;
 
+/// How long readiness waits for this peer to apply what the leader has committed.
+const CATCH_UP_WAIT: Duration = Duration::from_secs(1);
+
 /// Liveness, never gated on internal state (Meilisearch's exact answer).
 pub async fn health() -> Json<Value> {
     Json(json!({ "status": "available" }))
 }
 
-/// 200 once this peer knows a metadata leader (it can then apply and read metadata) and its
-/// prober has reached a healthy owner of every shard in some replica group (a covering set);
-/// 503 before. The body describes the peer's Raft view and the nodes' health either way.
+/// 200 once this peer knows a metadata leader, has applied everything the leader had committed
+/// when asked (a read index obtained and applied within a second: a peer still replaying or
+/// installing a snapshot is not ready), and its prober has reached a healthy owner of every
+/// shard in some replica group (a covering set); 503 before. The body describes the peer's Raft
+/// view and the nodes' health either way.
 pub async fn ready(State(state): State<AppState>) -> Response {
     let proxy = &state.proxy;
     let peer = proxy.peer();
@@ -34,6 +41,8 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         .collect();
     let unready_reason = if metrics.current_leader.is_none() {
         Some("no metadata leader known yet")
+    } else if !caught_up(peer).await {
+        Some("metadata not caught up with the leader's commits yet")
     } else if !proxy.covering_set_reachable() {
         Some("no covering set of healthy nodes reached yet")
     } else {
@@ -56,6 +65,14 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         )
             .into_response(),
     }
+}
+
+/// Whether this peer applies the leader's committed log within [`CATCH_UP_WAIT`].
+async fn caught_up(peer: &miroir_raft_store::peer::MetadataPeer) -> bool {
+    matches!(
+        tokio::time::timeout(CATCH_UP_WAIT, peer.linearizable_read(|_| ())).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Meilisearch answers an unknown route with 404 and no body.

@@ -1,7 +1,7 @@
 //! [`NodeClient`]: HTTP/1.1 to Meilisearch nodes with pooled keep-alive connections, Miroir's
 //! node key as bearer token, and a deadline per request.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
@@ -9,6 +9,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+
+use crate::metrics::NodeMetrics;
 
 /// One request to a node: method, path with query string, optional body and its content type.
 #[derive(Debug, Clone)]
@@ -84,6 +86,7 @@ pub enum NodeError {
 pub struct NodeClient {
     http: Client<HttpConnector, Full<Bytes>>,
     authorization: Option<HeaderValue>,
+    metrics: Option<NodeMetrics>,
 }
 
 impl NodeClient {
@@ -111,12 +114,36 @@ impl NodeClient {
         Ok(Self {
             http,
             authorization,
+            metrics: None,
         })
     }
 
+    /// The same client, recording every request in `metrics`.
+    pub fn with_metrics(self, metrics: NodeMetrics) -> Self {
+        Self {
+            metrics: Some(metrics),
+            ..self
+        }
+    }
+
     /// Sends `request` to the node at `base_url` (`http://host:port`) and reads the whole
-    /// answer, all within `deadline`.
+    /// answer, all within `deadline`; the request is recorded in the node metrics.
     pub async fn send(
+        &self,
+        base_url: &str,
+        request: &NodeRequest,
+        deadline: Duration,
+    ) -> Result<NodeResponse, NodeError> {
+        let started = Instant::now();
+        let outcome = self.exchange(base_url, request, deadline).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.observe(base_url, request, started.elapsed(), &outcome);
+        }
+        outcome
+    }
+
+    /// One request and its whole answer within `deadline`.
+    async fn exchange(
         &self,
         base_url: &str,
         request: &NodeRequest,

@@ -61,6 +61,8 @@ impl Proxy {
             if let Some(transition) = table.record(&node, ok) {
                 log_transition(&node, transition.from, transition.to);
             }
+            self.metrics
+                .set_node_healthy(node.as_str(), table.health(&node) == NodeHealth::Healthy);
         }
     }
 

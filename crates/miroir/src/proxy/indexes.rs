@@ -167,7 +167,10 @@ impl Proxy {
 
     /// Applies `command`, turning a state-machine refusal into an error.
     pub(super) async fn apply(&self, command: CommandV1) -> Result<Response, ProxyError> {
-        match self.peer.apply(Command::V1(command)).await? {
+        let started = std::time::Instant::now();
+        let committed = self.peer.apply(Command::V1(command)).await?;
+        self.metrics.observe_commit(started.elapsed());
+        match committed {
             Response::Rejected(rejection) => {
                 Err(ProxyError::MetadataRejected(rejection.to_string()))
             }

@@ -46,6 +46,7 @@ use miroir_core::router::PlacementTable;
 use miroir_core::topology::{NodeId, Topology, TopologyError};
 use miroir_raft_store::peer::MetadataPeer;
 
+use crate::metrics::{Metrics, MetricsError};
 use crate::nodes::{NodeClient, NodeError};
 
 pub use documents::{DocumentWrite, WriteMode};
@@ -76,11 +77,15 @@ pub struct Proxy {
     /// Node health as this peer's prober sees it.
     health: RwLock<HealthTable>,
     probe_schedule: ProbeSchedule,
+    /// This process's metrics (scatter fan-out, node health).
+    metrics: Metrics,
 }
 
 impl Proxy {
-    /// The proxy of `config`'s fleet over the running metadata `peer`.
+    /// The proxy of `config`'s fleet over the running metadata `peer`, with this process's
+    /// metrics registry.
     pub fn new(config: &Config, peer: Arc<MetadataPeer>) -> Result<Self, ProxyStartError> {
+        let metrics = Metrics::new()?;
         let topology = Topology::from_config(config)?;
         let node_key = config
             .node_master_key
@@ -93,10 +98,18 @@ impl Proxy {
             Duration::from_millis(pool.connect_timeout_ms),
             Duration::from_millis(pool.idle_timeout_ms),
             usize::try_from(pool.max_idle_per_node).unwrap_or(usize::MAX),
-        )?;
+        )?
+        .with_metrics(
+            metrics.node_metrics(
+                topology
+                    .nodes()
+                    .map(|node| (node.id.as_str(), node.address.as_str())),
+            ),
+        );
         Ok(Self {
             peer,
             nodes,
+            metrics,
             settings: ProxySettings {
                 shards: topology.shards(),
                 node_timeout: Duration::from_millis(config.scatter.timeout_ms),
@@ -117,6 +130,11 @@ impl Proxy {
                 config.settings_broadcast.clone(),
             ),
         })
+    }
+
+    /// This process's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The metadata peer.
@@ -180,6 +198,9 @@ pub enum ProxyStartError {
     /// The node client could not be built.
     #[error("node client: {0}")]
     NodeClient(#[from] NodeError),
+    /// The metrics registry could not be built.
+    #[error("metrics: {0}")]
+    Metrics(#[from] MetricsError),
 }
 
 /// Every node id of the topology holding data, for broadcasts.

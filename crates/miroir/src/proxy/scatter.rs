@@ -81,7 +81,7 @@ impl Proxy {
             .iter()
             .map(|target| (0..target.shards).collect())
             .collect();
-        for _round in 0..SCATTER_ROUNDS {
+        for round in 0..SCATTER_ROUNDS {
             let mut assignments: BTreeMap<NodeId, Vec<Vec<u32>>> = BTreeMap::new();
             for (position, target) in targets.iter().enumerate() {
                 let per_node =
@@ -94,6 +94,9 @@ impl Proxy {
             }
             if assignments.is_empty() {
                 break;
+            }
+            if round == 0 {
+                self.metrics.observe_fan_out(assignments.len());
             }
             let requests = assignments
                 .iter()

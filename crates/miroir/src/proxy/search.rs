@@ -7,6 +7,7 @@
 //! `miroir_shard_unavailable` under the `error` policy).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 use axum::http::Method;
 use miroir_core::document::shard_filter;
@@ -80,13 +81,26 @@ impl Proxy {
             // A parameter Miroir cannot plan with: a node reports it with Meilisearch's error.
             Err(_) => return self.forward_search(&path, body).await.map(Searched::from),
         };
+        let started = Instant::now();
         let gathered = self
             .scatter_index(index.shards, &node_body, |body| {
                 NodeRequest::json(Method::POST, path.clone(), &Value::Object(body))
             })
             .await?;
+        let node_count = gathered.answers.len();
         let merged = merge_search(&plan, gathered.answers)
             .map_err(|error| ProxyError::Internal(format!("merging search answers: {error}")))?;
+        tracing::info!(
+            index = index_uid,
+            duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            node_count,
+            estimated_hits = merged
+                .get("estimatedTotalHits")
+                .or_else(|| merged.get("totalHits"))
+                .and_then(serde_json::Value::as_u64),
+            degraded = !gathered.unavailable.is_empty(),
+            "search completed"
+        );
         Ok(Searched {
             reply: Reply::ok(Value::Object(merged)),
             unavailable: gathered.unavailable,

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Upper bound of every wait (generous: CI machines are slow).
@@ -45,6 +45,8 @@ pub struct Serving {
     pub grpc: SocketAddr,
     /// Its admin gRPC listener.
     pub admin: SocketAddr,
+    /// Its metrics listener (`GET /metrics`).
+    pub metrics: SocketAddr,
     /// What the start did about the membership (`Initialized`, `Resumed`, `AwaitingLeader`).
     pub bootstrap: &'static str,
 }
@@ -52,41 +54,52 @@ pub struct Serving {
 /// A running peer process; killed on drop.
 pub struct Peer {
     child: Child,
+    stdout_lines: Arc<Mutex<Vec<String>>>,
     /// Its listeners.
     pub serving: Serving,
 }
 
 impl Peer {
-    /// Starts `miroir run --config <config>` and waits for its "serving" line.
+    /// Starts `miroir run --config <config>` (logging at `warn`) and waits for its "peer
+    /// serving" line.
     pub fn start(config: &Path) -> Peer {
+        Peer::start_logging(config, "warn")
+    }
+
+    /// [`Peer::start`] with `RUST_LOG=<log_filter>`. Every stdout line is kept (see
+    /// [`Peer::stdout_lines`]); the pipe is drained for the whole life of the process.
+    pub fn start_logging(config: &Path, log_filter: &str) -> Peer {
         let mut child = miroir(&["run"], config)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log_filter)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (lines, received) = mpsc::channel();
+        let stdout_lines = Arc::new(Mutex::new(Vec::new()));
+        let kept = stdout_lines.clone();
+        let (serving_line, received) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
+                if line.contains("\"peer serving\"") {
+                    // The receiver is gone once the start was waited for.
+                    let _ = serving_line.send(line.clone());
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let line = received
             .recv_timeout(WAIT)
             .unwrap_or_else(|_| panic!("no serving line from the peer within {WAIT:?}"));
-        let field = |name: &str| {
-            line.split_whitespace()
-                .find_map(|word| word.strip_prefix(name))
-                .unwrap_or_else(|| panic!("no {name} in the first line: {line}"))
-                .to_owned()
+        let serving: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let address = |name: &str| -> SocketAddr {
+            serving[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("no {name} in the serving line: {line}"))
+                .parse()
+                .unwrap()
         };
-        let http = field("http=").parse().unwrap();
-        let grpc = field("grpc=").parse().unwrap();
-        let admin = field("admin=").parse().unwrap();
-        let bootstrap = match field("bootstrap=").as_str() {
+        let bootstrap = match serving["bootstrap"].as_str().unwrap_or_default() {
             "Initialized" => "Initialized",
             "Resumed" => "Resumed",
             "AwaitingLeader" => "AwaitingLeader",
@@ -94,13 +107,20 @@ impl Peer {
         };
         Peer {
             child,
+            stdout_lines,
             serving: Serving {
-                http,
-                grpc,
-                admin,
+                http: address("http"),
+                grpc: address("grpc"),
+                admin: address("admin"),
+                metrics: address("metrics"),
                 bootstrap,
             },
         }
+    }
+
+    /// Every line the peer wrote on stdout so far.
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.stdout_lines.lock().unwrap().clone()
     }
 
     /// Sends SIGTERM and waits for the exit; returns whether the process exited successfully.
