@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use miroir_core::error::{ErrorBody, ErrorType, MEILISEARCH_ERRORS_DOC_BASE};
+use miroir_core::error::{ApiError, ErrorBody, ErrorType, MEILISEARCH_ERRORS_DOC_BASE};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -69,6 +69,13 @@ impl TaskParamError {
             error_type: ErrorType::InvalidRequest.as_str().to_owned(),
             link: format!("{MEILISEARCH_ERRORS_DOC_BASE}#{}", self.code),
         }
+    }
+}
+
+impl From<TaskParamError> for ApiError {
+    /// The Meilisearch error a server answers with.
+    fn from(error: TaskParamError) -> Self {
+        ApiError::from_node(error.http_status(), error.to_error_body())
     }
 }
 

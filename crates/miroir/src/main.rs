@@ -7,6 +7,7 @@
 
 mod admin;
 mod cli;
+mod clock;
 mod http;
 mod load;
 mod logging;

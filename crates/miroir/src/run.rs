@@ -91,7 +91,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     println!(
         "{}",
         serde_json::json!({
-            "timestamp": miroir_meta::format_timestamp_ms(wall_clock_ms()),
+            "timestamp": miroir_meta::format_timestamp_ms(crate::clock::wall_clock_ms()),
             "level": "INFO",
             "target": "miroir::run",
             "message": "peer serving",
@@ -157,15 +157,6 @@ async fn stop_peer(mut peer: Arc<MetadataPeer>) -> Result<(), StartError> {
             }
         }
     }
-}
-
-/// Milliseconds since the Unix epoch (0 if the clock is before it).
-fn wall_clock_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        })
 }
 
 /// Resolves on SIGTERM or Ctrl-C (SIGINT).

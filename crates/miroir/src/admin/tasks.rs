@@ -2,7 +2,6 @@
 //! /tasks/{uid}` and `POST /tasks/cancel`.
 
 use miroir_admin_proto::v1 as pb;
-use miroir_core::error::ApiError;
 use miroir_meta::{parse_task_filter_for_delete_or_cancel, parse_task_list_query, TaskBulkAction};
 
 use super::task_messages::{cancel_query, list_query, task_list, task_message};
@@ -24,12 +23,8 @@ impl Admin {
         &self,
         request: &pb::ListTasksRequest,
     ) -> Result<pb::TaskList, AdminError> {
-        let query = parse_task_list_query(&list_query(request)).map_err(|error| {
-            AdminError::Api(ApiError::from_node(
-                error.http_status(),
-                error.to_error_body(),
-            ))
-        })?;
+        let query = parse_task_list_query(&list_query(request))
+            .map_err(|error| AdminError::Api(error.into()))?;
         let reply = self.proxy.list_tasks(query).await?;
         Ok(task_list(&reply.body))
     }
@@ -41,12 +36,7 @@ impl Admin {
     ) -> Result<pb::Task, AdminError> {
         let query = cancel_query(request);
         let filter = parse_task_filter_for_delete_or_cancel(&query, TaskBulkAction::Cancel)
-            .map_err(|error| {
-                AdminError::Api(ApiError::from_node(
-                    error.http_status(),
-                    error.to_error_body(),
-                ))
-            })?;
+            .map_err(|error| AdminError::Api(error.into()))?;
         let summary = self.proxy.cancel_tasks(filter, &query).await?;
         let uid = summary.body["taskUid"].as_u64().ok_or_else(|| {
             AdminError::Internal(format!(

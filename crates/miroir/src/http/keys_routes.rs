@@ -86,8 +86,7 @@ pub async fn delete_tasks(State(state): State<AppState>, RawQuery(query): RawQue
 }
 
 async fn bulk_task_action(state: &AppState, action: TaskBulkAction, query: String) -> ApiResult {
-    let filter = parse_task_filter_for_delete_or_cancel(&query, action)
-        .map_err(|error| ApiError::from_node(error.http_status(), error.to_error_body()))?;
+    let filter = parse_task_filter_for_delete_or_cancel(&query, action).map_err(ApiError::from)?;
     match action {
         TaskBulkAction::Cancel => state.proxy.cancel_tasks(filter, &query).await,
         TaskBulkAction::Delete => state.proxy.delete_tasks(filter, &query).await,

@@ -259,8 +259,7 @@ pub async fn list_tasks(State(state): State<AppState>, RawQuery(query): RawQuery
 }
 
 async fn list_tasks_outcome(state: &AppState, query: &str) -> ApiResult {
-    let query = miroir_meta::parse_task_list_query(query)
-        .map_err(|error| ApiError::from_node(error.http_status(), error.to_error_body()))?;
+    let query = miroir_meta::parse_task_list_query(query).map_err(ApiError::from)?;
     state.proxy.list_tasks(query).await
 }
 

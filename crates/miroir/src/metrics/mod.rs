@@ -19,7 +19,7 @@ mod raft;
 mod requests;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use miroir_meta::{TaskQuery, TaskStatus};
 use prometheus::{Encoder, Registry, TextEncoder};
@@ -73,11 +73,7 @@ async fn cluster_sample(proxy: &Proxy) -> ClusterSample {
                 .map(|task| task.enqueued_at_ms)
         })
         .await;
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        });
+    let now_ms = crate::clock::wall_clock_ms();
     // Task ages are far below 2^52 ms; the conversion to f64 is exact.
     #[allow(clippy::cast_precision_loss)]
     let oldest_unfinished_task_s = oldest_enqueued_ms.map_or(0.0, |enqueued| {

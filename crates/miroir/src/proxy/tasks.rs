@@ -59,21 +59,7 @@ impl Proxy {
     /// `GET /tasks`: a page of tasks (unfinished ones refreshed first). The first read is
     /// linearizable: a task another peer handed out a moment ago is listed.
     pub async fn list_tasks(&self, query: TaskQuery) -> Result<Reply, ProxyError> {
-        let unfinished: Vec<TaskRecord> = self
-            .peer
-            .linearizable_read(|state| {
-                state
-                    .tasks(&query)
-                    .results
-                    .into_iter()
-                    .filter(|task| !task.status.is_terminal())
-                    .cloned()
-                    .collect()
-            })
-            .await?;
-        for record in unfinished {
-            self.refresh(record).await?;
-        }
+        self.refresh_unfinished(&query).await?;
         let body = self
             .peer
             .read(|state| task_list_json(&state.tasks(&query)))
@@ -89,18 +75,33 @@ impl Proxy {
             limit: usize::MAX,
             ..TaskQuery::default()
         };
+        let refreshed = self.refresh_unfinished(&query).await?;
+        Ok(refreshed
+            .into_iter()
+            .filter(|record| !record.status.is_terminal())
+            .collect())
+    }
+
+    /// Refreshes the unfinished tasks of the page `query` selects (read linearizably: a task
+    /// another peer handed out a moment ago is included) and returns them as refreshed.
+    async fn refresh_unfinished(&self, query: &TaskQuery) -> Result<Vec<TaskRecord>, ProxyError> {
         let unfinished: Vec<TaskRecord> = self
             .peer
-            .linearizable_read(|state| state.tasks(&query).results.into_iter().cloned().collect())
+            .linearizable_read(|state| {
+                state
+                    .tasks(query)
+                    .results
+                    .into_iter()
+                    .filter(|task| !task.status.is_terminal())
+                    .cloned()
+                    .collect()
+            })
             .await?;
-        let mut still_running = Vec::with_capacity(unfinished.len());
+        let mut refreshed = Vec::with_capacity(unfinished.len());
         for record in unfinished {
-            let record = self.refresh(record).await?;
-            if !record.status.is_terminal() {
-                still_running.push(record);
-            }
+            refreshed.push(self.refresh(record).await?);
         }
-        Ok(still_running)
+        Ok(refreshed)
     }
 
     /// The task record: from the local replica, or — when this peer has not applied it yet —
