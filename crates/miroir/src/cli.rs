@@ -1,6 +1,7 @@
 //! Command-line arguments of the peer process.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -22,7 +23,7 @@ pub struct Args {
 }
 
 /// The peer's commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Action {
     /// Run the peer: join (or form) the metadata Raft group and serve until SIGTERM/Ctrl-C.
     Run,
@@ -31,4 +32,18 @@ pub enum Action {
     /// Initialise a brand-new cluster's membership in this peer's (empty) data directory, once,
     /// before its first start (for `peer.bootstrap: manual`); then exit.
     Init,
+    /// Health check for images without a shell: GET the URL once and exit 0 only when it
+    /// answers 200 (exit 1 otherwise). Needs no configuration.
+    Probe {
+        /// The URL to GET (plain http).
+        #[arg(long, default_value = "http://127.0.0.1:7700/_miroir/ready")]
+        url: String,
+        /// How long to wait for the answer, in milliseconds.
+        #[arg(long, default_value = "2000", value_parser = parse_millis)]
+        timeout_ms: Duration,
+    },
+}
+
+fn parse_millis(text: &str) -> Result<Duration, std::num::ParseIntError> {
+    text.parse().map(Duration::from_millis)
 }

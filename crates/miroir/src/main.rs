@@ -3,7 +3,8 @@
 //! `miroir --config FILE` (or `miroir run`) starts the peer: its replica of the cluster
 //! metadata (openraft on RocksDB, gRPC between peers) and its HTTP listener. `miroir check`
 //! validates a configuration and prints the shard placement; `miroir init` writes a new
-//! cluster's membership once, for `peer.bootstrap: manual`.
+//! cluster's membership once, for `peer.bootstrap: manual`; `miroir probe --url URL` is a
+//! health check for images without a shell.
 
 mod admin;
 mod cli;
@@ -14,6 +15,7 @@ mod logging;
 mod metrics;
 mod nodes;
 mod peer_config;
+mod probe;
 mod proxy;
 mod run;
 mod startup;
@@ -41,14 +43,21 @@ fn main() -> ExitCode {
 }
 
 fn execute(args: Args) -> Result<(), StartError> {
-    let path = args.config.ok_or(StartError::MissingConfig)?;
-    let config = load::load_config(&path, std::env::vars())?;
-    match args.command.unwrap_or(Action::Run) {
+    let config = || -> Result<_, StartError> {
+        let path = args.config.as_deref().ok_or(StartError::MissingConfig)?;
+        Ok(load::load_config(path, std::env::vars())?)
+    };
+    match args.command.clone().unwrap_or(Action::Run) {
+        Action::Probe { url, timeout_ms } => {
+            Ok(runtime()?.block_on(probe::probe(&url, timeout_ms))?)
+        }
         Action::Check => {
+            let config = config()?;
             print!("{}", summary::render(&config)?);
             Ok(())
         }
         Action::Init => {
+            let config = config()?;
             logging::init(LogSink::Stderr);
             let metadata_config = metadata_peer_config(&config, Purpose::Init)?;
             let data_dir = metadata_config.data_dir.clone();
@@ -68,6 +77,7 @@ fn execute(args: Args) -> Result<(), StartError> {
             Ok(())
         }
         Action::Run => {
+            let config = config()?;
             logging::init(LogSink::Stdout);
             // One crypto provider for every TLS user in the process (ring only).
             let _already_installed = rustls::crypto::ring::default_provider().install_default();

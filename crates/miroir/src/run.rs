@@ -1,6 +1,7 @@
 //! `miroir run`: start the metadata peer and the HTTP listener, serve until SIGTERM or
 //! Ctrl-C, then stop accepting requests, drain the ones in flight and stop Raft cleanly.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,25 +86,25 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         max_body_bytes: usize::try_from(config.server.max_body_bytes).unwrap_or(usize::MAX),
         metrics,
     };
-    // One line on stdout for scripts and tests: where this peer actually listens.
     // One log line that is always written, whatever RUST_LOG filters: where this peer listens
-    // (scripts and tests read it).
-    println!(
-        "{}",
-        serde_json::json!({
-            "timestamp": miroir_meta::format_timestamp_ms(crate::clock::wall_clock_ms()),
-            "level": "INFO",
-            "target": "miroir::run",
-            "message": "peer serving",
-            "peer_id": peer.id(),
-            "name": peer.node().name,
-            "http": bound_http.to_string(),
-            "grpc": peer.grpc_addr().to_string(),
-            "admin": admin_listener.addr().to_string(),
-            "metrics": metrics_listener.addr().to_string(),
-            "bootstrap": format!("{:?}", peer.bootstrap()),
-        })
-    );
+    // (scripts and tests read it). A closed stdout (the log reader went away) must not stop
+    // the peer, so the write's failure is only reported.
+    let serving_line = serde_json::json!({
+        "timestamp": miroir_meta::format_timestamp_ms(crate::clock::wall_clock_ms()),
+        "level": "INFO",
+        "target": "miroir::run",
+        "message": "peer serving",
+        "peer_id": peer.id(),
+        "name": peer.node().name,
+        "http": bound_http.to_string(),
+        "grpc": peer.grpc_addr().to_string(),
+        "admin": admin_listener.addr().to_string(),
+        "metrics": metrics_listener.addr().to_string(),
+        "bootstrap": format!("{:?}", peer.bootstrap()),
+    });
+    if let Err(error) = writeln!(std::io::stdout(), "{serving_line}") {
+        eprintln!("miroir: cannot write the serving line to stdout: {error}");
+    }
 
     let served = axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown_signal())

@@ -56,6 +56,9 @@ pub enum StartError {
     /// The proxy could not be built from the configuration.
     #[error("proxy: {0}")]
     Proxy(#[from] crate::proxy::ProxyStartError),
+    /// `miroir probe` got no 200.
+    #[error("probe failed: {0}")]
+    Probe(#[from] crate::probe::ProbeError),
     /// The metadata peer failed to start, run or stop.
     #[error("metadata peer: {0}")]
     Peer(#[from] PeerError),
@@ -67,6 +70,7 @@ impl StartError {
         match self {
             Self::MissingConfig | Self::Load(_) | Self::Topology(_) | Self::TlsFile { .. } => 2,
             Self::Peer(PeerError::InvalidConfig(_)) => 2,
+            Self::Probe(crate::probe::ProbeError::InvalidUrl { .. }) => 2,
             _ => 1,
         }
     }

@@ -169,3 +169,57 @@ fn manual_bootstrap_waits_for_miroir_init() {
     assert_eq!(ready_leader(peer.serving.http), 1);
     assert!(peer.terminate());
 }
+
+/// Runs `miroir probe` with `args`; returns its exit code and stderr.
+fn probe(args: &[&str]) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_miroir"))
+        .arg("probe")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(output.stdout.is_empty());
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Invariant: `miroir probe` (the health check of the shell-less image) exits 0 exactly when
+/// the URL answers 200, without needing a configuration; otherwise it exits 1 naming the
+/// answer or the failure, and 2 for a URL it cannot use.
+#[test]
+fn probe_exits_zero_only_for_a_200() {
+    let dir = TempDir::new().unwrap();
+    let nodes = Nodes::start(1);
+    let config = write_config(dir.path(), "solo", &lone_peer_yaml(dir.path(), &nodes, ""));
+    let peer = Peer::start(&config);
+    ready_leader(peer.serving.http);
+    let http = peer.serving.http;
+
+    let ready = format!("http://{http}/_miroir/ready");
+    assert_eq!(probe(&["--url", &ready]), (Some(0), String::new()));
+
+    let missing = format!("http://{http}/nonexistent-route");
+    let (code, stderr) = probe(&["--url", &missing]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("miroir: probe failed: {missing} answered 404\n")
+    );
+
+    let closed = format!("http://127.0.0.1:{}/_miroir/ready", released_port());
+    let (code, stderr) = probe(&["--url", &closed, "--timeout-ms", "5000"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("miroir: probe failed: {closed} unreachable: ")),
+        "{stderr}"
+    );
+
+    let (code, stderr) = probe(&["--url", "https://example.invalid/"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("expected http://HOST:PORT/PATH"),
+        "{stderr}"
+    );
+    assert!(peer.terminate());
+}

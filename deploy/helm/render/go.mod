@@ -1,0 +1,3 @@
+module miroir.local/helm-render
+
+go 1.19
