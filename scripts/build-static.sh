@@ -6,8 +6,8 @@
 # Usage: scripts/build-static.sh [--out DIR] [--profile NAME] [--install-tools] [--tools-only]
 #   --out DIR          where to put the binaries (default: target/static)
 #   --profile NAME     cargo profile: release (default, what the image ships), dev (CI)
-#   --install-tools    install what the build needs first (rustup target, ziglang from PyPI,
-#                      cargo-zigbuild from crates.io); without it, a missing tool is an error
+#   --install-tools    install what the build needs first (the rustup target; ziglang and
+#                      cargo-zigbuild from PyPI); without it, a missing tool is an error
 #   --tools-only       stop after installing/checking the tools (CI's setup step)
 #
 # Why zig: RocksDB is C++, and Debian's musl-tools ships a C compiler only. Zig's bundled clang,
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 readonly TARGET=x86_64-unknown-linux-musl
 readonly ZIGLANG_VERSION=0.17.1
-readonly ZIGBUILD_VERSION=0.24.1
+readonly ZIGBUILD_VERSION=0.24.0
 
 out=target/static
 profile=release
@@ -39,14 +39,18 @@ fail() {
   exit 1
 }
 
+# pip puts cargo-zigbuild (a binary wheel) in the user scheme's bin directory.
+PATH="$PATH:$(python3 -m site --user-base)/bin"
+export PATH
+
 if $install_tools; then
   rustup target list --installed | grep -qx "$TARGET" || rustup target add "$TARGET"
-  python3 -c "import ziglang" 2>/dev/null ||
-    python3 -m pip install --user --disable-pip-version-check --quiet "ziglang==$ZIGLANG_VERSION" ||
-    python3 -m pip install --user --break-system-packages --disable-pip-version-check --quiet \
-      "ziglang==$ZIGLANG_VERSION"
-  command -v cargo-zigbuild >/dev/null 2>&1 ||
-    cargo install --locked --quiet cargo-zigbuild --version "$ZIGBUILD_VERSION"
+  if ! python3 -c "import ziglang" 2>/dev/null || ! command -v cargo-zigbuild >/dev/null 2>&1; then
+    tools=("ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$ZIGBUILD_VERSION")
+    python3 -m pip install --user --disable-pip-version-check --quiet "${tools[@]}" ||
+      python3 -m pip install --user --break-system-packages --disable-pip-version-check --quiet \
+        "${tools[@]}"
+  fi
 fi
 
 rustup target list --installed | grep -qx "$TARGET" ||
@@ -54,7 +58,7 @@ rustup target list --installed | grep -qx "$TARGET" ||
 python3 -c "import ziglang" 2>/dev/null ||
   fail "zig is missing: python3 -m pip install ziglang==$ZIGLANG_VERSION (or pass --install-tools)"
 command -v cargo-zigbuild >/dev/null 2>&1 ||
-  fail "cargo-zigbuild is missing: cargo install --locked cargo-zigbuild (or pass --install-tools)"
+  fail "cargo-zigbuild is missing: python3 -m pip install --user cargo-zigbuild==$ZIGBUILD_VERSION (or pass --install-tools)"
 if $tools_only; then
   echo "build-static: tools ready ($TARGET, zig $(python3 -m ziglang version), $(cargo-zigbuild --version))"
   exit 0

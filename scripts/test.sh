@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, a build of the benchmarks so they cannot rot, and
-# every test of every crate, built for x86_64-unknown-linux-musl with zig (cargo-zigbuild) —
+# The project's test command: formatting, every test of every crate and one run of each
+# criterion benchmark, built for x86_64-unknown-linux-musl with zig (cargo-zigbuild) —
 # the static binaries the tests run are the ones the Dockerfile ships (which builds them with
 # `--profile release`). Finally the tested `miroir` and `miroir-ctl` are checked to be static.
 # Lints (`cargo clippy --workspace --all-targets -- -D warnings`) run before every commit; see
@@ -8,10 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# cargo-zigbuild comes from PyPI (scripts/build-static.sh --install-tools).
+PATH="$PATH:$(python3 -m site --user-base)/bin"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo bench --no-run (criterion benches)"
-cargo bench -p miroir-benches --locked --no-run
 echo "== cargo test (x86_64-unknown-linux-musl, static)"
 # Zig turns on clang's undefined-behaviour sanitizer for unoptimised C/C++ (RocksDB): not
 # wanted in a test build, and it doubles the compile time. scripts/build-static.sh sets the same
@@ -19,5 +20,7 @@ echo "== cargo test (x86_64-unknown-linux-musl, static)"
 export CFLAGS_x86_64_unknown_linux_musl="-fno-sanitize=undefined"
 export CXXFLAGS_x86_64_unknown_linux_musl="-fno-sanitize=undefined"
 cargo-zigbuild test --workspace --locked --target x86_64-unknown-linux-musl
+echo "== criterion benches, each run once (test mode) so they cannot rot"
+cargo-zigbuild test -p miroir-benches --benches --locked --target x86_64-unknown-linux-musl
 echo "== the tested binaries are static (scripts/build-static.sh --profile dev)"
 scripts/build-static.sh --profile dev --out "${CARGO_TARGET_DIR:-target}/static-dev"
