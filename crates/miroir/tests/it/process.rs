@@ -88,9 +88,20 @@ impl Peer {
                 kept.lock().unwrap().push(line);
             }
         });
-        let line = received
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("no serving line from the peer within {WAIT:?}"));
+        let line = match received.recv_timeout(WAIT) {
+            Ok(line) => line,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait().unwrap();
+                panic!(
+                    "the peer exited ({status}) before its serving line; its stderr is above, its stdout was: {:?}",
+                    stdout_lines.lock().unwrap()
+                )
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                panic!("no serving line from the peer within {WAIT:?}")
+            }
+        };
         let serving: serde_json::Value = serde_json::from_str(&line).unwrap();
         let address = |name: &str| -> SocketAddr {
             serving[name]
