@@ -221,23 +221,40 @@ on_exit() {
     exit "$status"
 }
 
-# wait_for_log_line NAME LOG PATTERN: waits until LOG has a line matching the extended regex
-# PATTERN and stores it in $matched_line; dies if the process exits or the wait runs out.
-matched_line=""
-wait_for_log_line() {
-    local name=$1 log=$2 pattern=$3 pid deadline
+# wait_until NAME LOG WHAT COMMAND...: retries COMMAND until it succeeds; dies (showing the
+# end of LOG) if process NAME exits or the wait runs out, saying "WHAT within …".
+wait_until() {
+    local name=$1 log=$2 what=$3 pid deadline
+    shift 3
     pid=$(pid_of "$name")
     deadline=$((SECONDS + START_WAIT))
-    while :; do
-        matched_line=$(grep -m 1 -E -e "$pattern" "$log" 2>/dev/null || true)
-        [[ -z $matched_line ]] || return 0
+    until "$@"; do
         is_alive "$pid" || died "$name" "$pid" "$log"
         if ((SECONDS >= deadline)); then
             show_log_tail "$log"
-            die "$name did not start within ${START_WAIT}s; see $log"
+            die "$what within ${START_WAIT}s; see $log"
         fi
         sleep 0.1
     done
+}
+
+# log_has_line LOG PATTERN: whether LOG has a line matching the extended regex PATTERN; the
+# first such line goes to $matched_line.
+matched_line=""
+log_has_line() {
+    matched_line=$(grep -m 1 -E -e "$2" "$1" 2>/dev/null || true)
+    [[ -n $matched_line ]]
+}
+
+# wait_for_log_line NAME LOG PATTERN: waits (see wait_until) until LOG has a line matching
+# PATTERN and stores it in $matched_line.
+wait_for_log_line() {
+    wait_until "$1" "$2" "$1 did not start" log_has_line "$2" "$3"
+}
+
+# answers_200 URL: whether GET URL answers 200.
+answers_200() {
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "$1" || true) == 200 ]]
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -465,26 +482,10 @@ start_node() {
     fi
 }
 
-# Waits until URL answers 200 while process NAME (logging to LOG) stays alive; WHAT names the
-# wait in the failure message.
-wait_for_200() {
-    local name=$1 log=$2 url=$3 what=$4 pid deadline
-    pid=$(pid_of "$name")
-    deadline=$((SECONDS + START_WAIT))
-    until [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) == 200 ]]; do
-        is_alive "$pid" || died "$name" "$pid" "$log"
-        if ((SECONDS >= deadline)); then
-            show_log_tail "$log"
-            die "$what within ${START_WAIT}s; see $log"
-        fi
-        sleep 0.2
-    done
-}
-
 wait_for_node() {
     local index=$1
-    wait_for_200 "node-$index" "$data_dir/logs/node-$index.log" "${node_urls[index]}/health" \
-        "node-$index did not answer /health"
+    wait_until "node-$index" "$data_dir/logs/node-$index.log" "node-$index did not answer /health" \
+        answers_200 "${node_urls[index]}/health"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -558,8 +559,8 @@ wait_for_peer_serving() {
 
 wait_for_ready() {
     local id=$1
-    wait_for_200 "peer-$id" "$data_dir/logs/peer-$id.log" "http://${peer_http[$id]}/_miroir/ready" \
-        "peer $id was not ready (GET /_miroir/ready)"
+    wait_until "peer-$id" "$data_dir/logs/peer-$id.log" "peer $id was not ready (GET /_miroir/ready)" \
+        answers_200 "http://${peer_http[$id]}/_miroir/ready"
 }
 
 # The membership of peer ID ("voter", "learner", or empty) as peer 1 sees it.
