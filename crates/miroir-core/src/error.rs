@@ -124,6 +124,7 @@ error_codes! {
     MiroirAdminNotFound               => "miroir_admin_not_found", 404, InvalidRequest;
     MiroirMembershipRefused           => "miroir_membership_refused", 409, InvalidRequest;
     MiroirNoLeader                    => "miroir_no_leader", 503, System;
+    MiroirTopologyConflict            => "miroir_topology_conflict", 409, InvalidRequest;
     // Meilisearch codes Miroir raises itself (status and type as in meilisearch-types).
     ApiKeyNotFound                    => "api_key_not_found", 404, InvalidRequest;
     BadRequest                        => "bad_request", 400, InvalidRequest;

@@ -15,6 +15,7 @@ pub mod listing;
 pub mod merger;
 pub mod payload;
 pub mod primary_key;
+pub mod rebalance;
 pub mod router;
 pub mod search_params;
 pub mod settings_broadcast;

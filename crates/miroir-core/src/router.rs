@@ -181,6 +181,8 @@ pub struct PlacementTable {
     write_slots: Vec<Vec<usize>>,
     /// How many shards each node currently owns (serves reads for), over all groups.
     owned_counts: BTreeMap<NodeId, usize>,
+    /// Whether nodes may hold copies of shards they do not own (see [`Self::unsettled`]).
+    unsettled: bool,
 }
 
 /// A batch of documents split by destination node: what the write path sends where.
@@ -243,7 +245,22 @@ impl PlacementTable {
             slot_nodes,
             write_slots,
             owned_counts,
+            unsettled: false,
         }
+    }
+
+    /// The same placement, marked as one where nodes may hold copies of shards they do not own
+    /// (a migration or the cleanup after one is unfinished): every node a search asks is then
+    /// scoped to its shards (see [`Self::needs_shard_scope`]).
+    pub fn unsettled(mut self) -> Self {
+        self.unsettled = true;
+        self
+    }
+
+    /// Whether `node`, answering for `assigned` shards, may hold documents of other shards, so
+    /// that its query needs a `_miroir_shard` filter to count no document twice.
+    pub fn needs_shard_scope(&self, node: &NodeId, assigned: usize) -> bool {
+        self.unsettled || self.owned_shard_count(node) > assigned
     }
 
     /// Routes a batch of documents given their canonical primary keys: each document goes to

@@ -235,12 +235,7 @@ impl Topology {
 
     /// Moves a node to `next` if that is a legal transition.
     pub fn transition(&mut self, id: &NodeId, next: NodeState) -> Result<(), TopologyError> {
-        let node = self
-            .groups
-            .values_mut()
-            .flatten()
-            .find(|node| &node.id == id)
-            .ok_or_else(|| TopologyError::UnknownNode(id.clone()))?;
+        let node = self.node_mut(id)?;
         if !node.state.can_transition_to(next) {
             return Err(TopologyError::IllegalTransition {
                 node: id.clone(),
@@ -250,6 +245,34 @@ impl Topology {
         }
         node.state = next;
         Ok(())
+    }
+
+    /// Points node `id` at a new base URL (its routing identity, the id, is unchanged).
+    pub fn set_address(&mut self, id: &NodeId, address: String) -> Result<(), TopologyError> {
+        self.node_mut(id)?.address = address;
+        Ok(())
+    }
+
+    fn node_mut(&mut self, id: &NodeId) -> Result<&mut Node, TopologyError> {
+        self.groups
+            .values_mut()
+            .flatten()
+            .find(|node| &node.id == id)
+            .ok_or_else(|| TopologyError::UnknownNode(id.clone()))
+    }
+
+    /// Takes every node of `group` out of routing at once (state `Removed`, whatever it was):
+    /// the whole group stops receiving reads and writes in one step. Returns how many nodes
+    /// changed.
+    pub fn retire_group(&mut self, group: GroupId) -> usize {
+        let mut retired = 0;
+        for node in self.groups.get_mut(&group).into_iter().flatten() {
+            if node.state != NodeState::Removed {
+                node.state = NodeState::Removed;
+                retired += 1;
+            }
+        }
+        retired
     }
 
     /// Adds a new node in state `Joining`. Its group is created if it did not exist.

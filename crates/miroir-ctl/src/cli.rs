@@ -211,11 +211,16 @@ pub enum GroupsCommand {
     /// Every replica group with its nodes.
     #[command(after_help = "Example:\n  miroir-ctl groups list\n\nSee docs/ctl.md#groups-list")]
     List,
-    /// Adds an (empty) replica group.
-    #[command(after_help = "Example:\n  miroir-ctl groups add 1\n\nSee docs/ctl.md#groups-add")]
+    /// Adds a replica group with its nodes; it is back-filled, then serves queries.
+    #[command(
+        after_help = "Example:\n  miroir-ctl groups add 1 --node meili-4=http://meili-4:7700 \\\n    --node meili-5=http://meili-5:7700\n\nSee docs/ctl.md#groups-add"
+    )]
     Add {
-        /// Group id.
+        /// Group id (never used before).
         id: u32,
+        /// A node of the group as `ID=URL`; repeat for each node.
+        #[arg(long = "node", value_name = "ID=URL", required = true, value_parser = parse_group_node)]
+        nodes: Vec<(String, String)>,
     },
     /// Removes a replica group.
     #[command(
@@ -340,6 +345,16 @@ fn parse_endpoint(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(raw.strip_suffix('/').unwrap_or(raw).to_owned())
+}
+
+/// `ID=URL` of `groups add --node`.
+fn parse_group_node(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((id, url)) if !id.is_empty() && !url.is_empty() => Ok((id.to_owned(), url.to_owned())),
+        _ => Err(format!(
+            "`{text}` is not ID=URL (e.g. meili-4=http://meili-4:7700)"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,20 @@ pub enum TopologyCommand {
         /// Its next state.
         state: NodeState,
     },
+    /// Removes a replica group in one step: every node of it `Removed`, the group `Removed`.
+    /// Appended after the first release of V1 (see `FORMAT.md`).
+    RemoveGroup {
+        /// The group; it must not be removed already.
+        group: GroupId,
+    },
+    /// Points a node at a new base URL (e.g. after its host or port changed in the
+    /// configuration). Appended after the first release of V1 (see `FORMAT.md`).
+    SetNodeAddress {
+        /// The node; it must exist and not be removed.
+        node: NodeId,
+        /// Its new base URL (not empty).
+        address: String,
+    },
 }
 
 impl TopologyCommand {
@@ -73,6 +87,8 @@ impl TopologyCommand {
             Self::SetGroupState { group, state } => format!("set_group_state {group} {state}"),
             Self::AddNode { node } => format!("add_node {}", node.id),
             Self::SetNodeState { node, state } => format!("set_node_state {node} {state}"),
+            Self::RemoveGroup { group } => format!("remove_group {group}"),
+            Self::SetNodeAddress { node, .. } => format!("set_node_address {node}"),
         }
     }
 }
@@ -119,6 +135,10 @@ impl ClusterTopology {
             }
             TopologyCommand::AddNode { node } => self.add_node(node)?,
             TopologyCommand::SetNodeState { node, state } => self.set_node_state(node, *state)?,
+            TopologyCommand::RemoveGroup { group } => self.remove_group(*group)?,
+            TopologyCommand::SetNodeAddress { node, address } => {
+                self.set_node_address(node, address)?
+            }
         }
         self.version = self.version.saturating_add(1);
         Ok(Response::TopologyChanged {
@@ -203,6 +223,41 @@ impl ClusterTopology {
         }
         self.groups.insert(group, next);
         Ok(())
+    }
+
+    fn remove_group(&mut self, group: GroupId) -> Result<(), Rejection> {
+        let layout = self
+            .layout
+            .as_mut()
+            .ok_or(Rejection::TopologyNotInitialized)?;
+        match self.groups.get(&group) {
+            None => return Err(Rejection::UnknownGroup(group)),
+            Some(GroupState::Removed) => return Err(Rejection::GroupRemoved(group)),
+            Some(_) => {}
+        }
+        layout.retire_group(group);
+        self.groups.insert(group, GroupState::Removed);
+        Ok(())
+    }
+
+    fn set_node_address(&mut self, node: &NodeId, address: &str) -> Result<(), Rejection> {
+        let layout = self
+            .layout
+            .as_mut()
+            .ok_or(Rejection::TopologyNotInitialized)?;
+        if address.is_empty() {
+            return Err(Rejection::invalid(format!(
+                "node `{node}` needs an address"
+            )));
+        }
+        match layout.node(node).map(|existing| existing.state) {
+            None => return Err(Rejection::UnknownNode(node.clone())),
+            Some(NodeState::Removed) => return Err(Rejection::NodeIdRetired(node.clone())),
+            Some(_) => {}
+        }
+        layout
+            .set_address(node, address.to_owned())
+            .map_err(reject_topology_error)
     }
 
     fn add_node(&mut self, spec: &NodeSpec) -> Result<(), Rejection> {

@@ -17,6 +17,7 @@ mod nodes;
 mod peer_config;
 mod probe;
 mod proxy;
+mod rebalance;
 mod run;
 mod startup;
 mod summary;

@@ -15,6 +15,7 @@ use crate::http::{self, AppState, Keys};
 use crate::metrics::listener::MetricsListener;
 use crate::peer_config::{metadata_peer_config, Purpose};
 use crate::proxy::Proxy;
+use crate::rebalance::Rebalancer;
 use crate::startup::StartError;
 
 /// How long the shutdown waits for the last request handlers to release the peer.
@@ -63,6 +64,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         }
     };
     let prober = tokio::spawn(proxy.clone().probe_nodes_forever());
+    let fleet_follower = tokio::spawn(proxy.clone().follow_topology_forever());
+    let rebalancer = tokio::spawn(Rebalancer::new(proxy.clone(), &config.rebalancer).run_forever());
     let metrics = proxy.metrics().clone();
     let metrics_listener = MetricsListener::serve(
         metrics_listener,
@@ -112,11 +115,18 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .map_err(StartError::HttpServe);
     let admin_stopped = admin_listener.stop().await;
     metrics_listener.stop().await;
-    prober.abort();
-    // The aborted prober drops its handle on the proxy (and with it the peer) when it ends.
-    if let Err(error) = prober.await {
-        if !error.is_cancelled() {
-            tracing::warn!(%error, "node health prober ended abnormally");
+    // The aborted background tasks drop their handles on the proxy (and with it the peer)
+    // when they end.
+    for (name, task) in [
+        ("node health prober", prober),
+        ("topology follower", fleet_follower),
+        ("rebalancer", rebalancer),
+    ] {
+        task.abort();
+        if let Err(error) = task.await {
+            if !error.is_cancelled() {
+                tracing::warn!(%error, task = name, "background task ended abnormally");
+            }
         }
     }
     tracing::info!(

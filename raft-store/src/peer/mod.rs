@@ -15,6 +15,7 @@
 //!   peer_reports(timeout)    ─► own metrics + PeerStatus RPC to every other member
 //! ```
 
+mod applied;
 mod bootstrap;
 mod config;
 mod error;
@@ -27,6 +28,7 @@ mod runtime;
 mod server;
 mod status;
 
+pub use applied::AppliedWatch;
 pub use bootstrap::{designated_initializer, Bootstrap};
 pub use config::{PeerConfig, RaftTuning, DEFAULT_CLUSTER_NAME};
 pub use error::{PeerError, PeerResult};

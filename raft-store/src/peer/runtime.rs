@@ -10,6 +10,7 @@ use openraft::async_runtime::WatchReceiver;
 use openraft::RaftMetrics;
 use tokio::net::TcpListener;
 
+use super::applied::{applied_index, members_behind, AppliedWatch};
 use super::bootstrap::{bootstrap, held_membership_at_open, Bootstrap};
 use super::config::PeerConfig;
 use super::error::PeerError;
@@ -236,6 +237,22 @@ impl MetadataPeer {
     /// A copy of the current Raft metrics.
     pub fn metrics(&self) -> RaftMetrics<TypeConfig> {
         self.raft.metrics().borrow_watched().clone()
+    }
+
+    /// A watch that wakes up whenever this peer applied new log entries.
+    pub fn applied_watch(&self) -> AppliedWatch {
+        AppliedWatch::new(self.raft.metrics())
+    }
+
+    /// The last log index this peer applied (0 before the first entry).
+    pub fn applied_index(&self) -> u64 {
+        applied_index(&self.metrics())
+    }
+
+    /// When this peer leads: the other members (voters and learners) whose log does not reach
+    /// `index` yet. `None` when this peer does not lead.
+    pub fn members_behind(&self, index: u64) -> Option<BTreeSet<PeerId>> {
+        members_behind(&self.metrics(), index)
     }
 
     /// The leader this peer knows of.

@@ -1,8 +1,8 @@
 //! `nodes …` and `groups …`: Meilisearch nodes and replica groups.
 
 use miroir_admin_proto::v1::{
-    AddGroupRequest, AddNodeRequest, DrainNodeRequest, GetTopologyRequest, OperationAccepted,
-    RemoveGroupRequest, RemoveNodeRequest, Topology,
+    AddGroupRequest, AddNodeRequest, DrainNodeRequest, GetTopologyRequest, GroupNode,
+    OperationAccepted, RemoveGroupRequest, RemoveNodeRequest, Topology,
 };
 
 use crate::cli::{GroupsCommand, NodesCommand};
@@ -57,11 +57,15 @@ pub async fn groups(admin: &AdminClient, output: Output, command: GroupsCommand)
             let topology = topology(admin).await?;
             return output.show(&topology, group_list);
         }
-        GroupsCommand::Add { id } => {
+        GroupsCommand::Add { id, nodes } => {
+            let nodes = nodes
+                .into_iter()
+                .map(|(id, address)| GroupNode { id, address })
+                .collect();
             admin
                 .unary(
                     |mut client, request| async move { client.add_group(request).await },
-                    AddGroupRequest { id },
+                    AddGroupRequest { id, nodes },
                 )
                 .await?
         }

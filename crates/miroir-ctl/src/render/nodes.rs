@@ -59,8 +59,8 @@ pub fn group_list(topology: &Topology) -> String {
 /// An accepted topology change and how to follow it.
 pub fn operation_accepted(accepted: &OperationAccepted) -> String {
     format!(
-        "operation {} accepted as task {}; follow it with `miroir-ctl tasks watch {}`\n",
-        accepted.operation_id, accepted.task_uid, accepted.task_uid
+        "operation {} accepted; follow it with `miroir-ctl rebalance status --watch`\n",
+        accepted.operation_id
     )
 }
 
@@ -115,11 +115,14 @@ mod tests {
     }
 
     #[test]
-    fn accepted_operations_point_at_tasks_watch() {
+    fn accepted_operations_point_at_the_rebalance_watch() {
         let text = operation_accepted(&OperationAccepted {
-            operation_id: "reb-1".to_owned(),
-            task_uid: 9,
+            operation_id: "op-1".to_owned(),
+            task_uid: 0,
         });
-        assert!(text.contains("reb-1") && text.contains("miroir-ctl tasks watch 9"));
+        assert_eq!(
+            text,
+            "operation op-1 accepted; follow it with `miroir-ctl rebalance status --watch`\n"
+        );
     }
 }

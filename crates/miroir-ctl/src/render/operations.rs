@@ -32,22 +32,53 @@ pub fn operations_table(operations: &[Operation]) -> String {
 /// The line printed when no rebalance runs.
 pub const NO_REBALANCE: &str = "no rebalance in progress\n";
 
-/// `rebalance status`: [`NO_REBALANCE`], or the operation and one row per shard migration.
+/// `rebalance status`: [`NO_REBALANCE`] (and how the last operation ended), or the running
+/// operation and one row per shard migration.
 pub fn rebalance_status(status: &RebalanceStatus) -> String {
     if !status.in_progress {
-        return NO_REBALANCE.to_owned();
+        if status.operation_id.is_empty() {
+            return NO_REBALANCE.to_owned();
+        }
+        let mut out = format!(
+            "{}last operation {} ({}) {}",
+            NO_REBALANCE.trim_end().to_owned() + "; ",
+            status.operation_id,
+            or_dash(&status.triggered_by),
+            or_dash(&status.state)
+        );
+        if !status.error.is_empty() {
+            out.push_str(&format!(": {}", status.error));
+        }
+        out.push('\n');
+        return out;
     }
     let mut out = format!(
-        "rebalance {} started {} by {}: {}% complete\n\n",
+        "rebalance {} started {} by {}: {}% complete, step {}, {} documents migrated\n",
         or_dash(&status.operation_id),
         or_dash(&status.started_at),
         or_dash(&status.triggered_by),
-        status.overall_pct_complete
+        status.overall_pct_complete,
+        or_dash(&status.step),
+        status.documents_migrated
     );
-    let mut table = Table::new(["SHARD", "STATE", "PROGRESS", "SOURCE", "DESTINATION"]);
+    if !status.waiting_for.is_empty() {
+        out.push_str(&format!("waiting for: {}\n", status.waiting_for));
+    }
+    out.push('\n');
+    let mut table = Table::new([
+        "INDEX",
+        "SHARD",
+        "GROUP",
+        "STATE",
+        "PROGRESS",
+        "SOURCE",
+        "DESTINATION",
+    ]);
     for phase in &status.phases {
         table.row([
+            or_dash(&phase.index_uid),
             phase.shard.to_string(),
+            phase.group.to_string(),
             or_dash(&phase.state),
             format!("{}%", phase.pct_complete),
             or_dash(&phase.source),
@@ -92,9 +123,10 @@ pub fn progress_items(snapshot: &OperationsSnapshot) -> Vec<ProgressItem> {
         .filter(|rebalance| rebalance.in_progress)
         .flat_map(|rebalance| &rebalance.phases)
         .map(|phase| ProgressItem {
-            key: format!("shard-{}", phase.shard),
+            key: format!("shard-{}-{}-{}", phase.index_uid, phase.group, phase.shard),
             label: format!(
-                "shard {} {} → {} ({})",
+                "{} shard {} {} → {} ({})",
+                phase.index_uid,
                 phase.shard,
                 or_dash(&phase.source),
                 or_dash(&phase.destination),
@@ -143,8 +175,16 @@ mod tests {
                 pct_complete: 42,
                 source: "meili-0".to_owned(),
                 destination: "meili-4".to_owned(),
+                index_uid: "movies".to_owned(),
+                group: 0,
+                documents_copied: 420,
             }],
             overall_pct_complete: 38,
+            documents_migrated: 420,
+            state: "in_progress".to_owned(),
+            error: String::new(),
+            waiting_for: "node `meili-0` is unreachable".to_owned(),
+            step: "copy".to_owned(),
         }
     }
 
@@ -170,11 +210,24 @@ mod tests {
     fn a_running_rebalance_lists_its_migrations() {
         let text = rebalance_status(&rebalance());
         assert!(text.starts_with(
-            "rebalance reb-1 started 2026-11-02T10:00:00Z by AddNode: 38% complete\n"
+            "rebalance reb-1 started 2026-11-02T10:00:00Z by AddNode: 38% complete, step copy, \
+             420 documents migrated\nwaiting for: node `meili-0` is unreachable\n"
         ));
         assert!(
-            text.contains("12     MigrationInProgress  42%       meili-0  meili-4"),
+            text.contains("movies  12     0      MigrationInProgress  42%       meili-0  meili-4"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_finished_rebalance_tells_how_it_ended() {
+        let mut failed = rebalance();
+        failed.in_progress = false;
+        failed.state = "failed".to_owned();
+        failed.error = "boom".to_owned();
+        assert_eq!(
+            rebalance_status(&failed),
+            "no rebalance in progress; last operation reb-1 (AddNode) failed: boom\n"
         );
     }
 
@@ -186,7 +239,7 @@ mod tests {
         };
         let items = progress_items(&snapshot);
         let keys: Vec<&str> = items.iter().map(|item| item.key.as_str()).collect();
-        assert_eq!(keys, ["task-3", "task-4", "shard-12"]);
+        assert_eq!(keys, ["task-3", "task-4", "shard-movies-0-12"]);
         assert_eq!(items[0].percent, Some(100));
         assert_eq!(items[1].percent, None);
         assert_eq!(

@@ -72,6 +72,9 @@ fn topology_command() -> impl Strategy<Value = TopologyCommand> {
         )
             .prop_map(|(group, state)| TopologyCommand::SetGroupState { group, state }),
         2 => node_spec().prop_map(|node| TopologyCommand::AddNode { node }),
+        1 => (0u32..5).prop_map(|group| TopologyCommand::RemoveGroup { group }),
+        1 => (node_id(), "[a-z:/0-9]{0,12}")
+            .prop_map(|(node, address)| TopologyCommand::SetNodeAddress { node, address }),
         4 => (node_id(), node_state())
             .prop_map(|(node, state)| TopologyCommand::SetNodeState { node, state }),
     ]

@@ -211,3 +211,75 @@ fn groups_follow_their_life_cycle() {
     apply(&mut state, 6, set_group(2, GroupState::Removed));
     assert_eq!(state.topology().group_state(2), Some(GroupState::Removed));
 }
+
+/// Removing a group takes all of its nodes out of routing in one command, once.
+#[test]
+fn remove_group_retires_every_node_of_the_group_at_once() {
+    let mut state = MetadataState::default();
+    apply(&mut state, 1, init_two_groups());
+    let version = state.topology().version();
+    assert_eq!(
+        apply(
+            &mut state,
+            2,
+            topo(TopologyCommand::RemoveGroup { group: 1 })
+        ),
+        Response::TopologyChanged {
+            version: version + 1
+        }
+    );
+    assert_eq!(state.topology().group_state(1), Some(GroupState::Removed));
+    let layout = state.topology().layout().expect("initialised");
+    assert!(layout
+        .group_nodes(1)
+        .iter()
+        .all(|node| node.state == NodeState::Removed));
+    assert!(layout
+        .group_nodes(0)
+        .iter()
+        .all(|node| node.state == NodeState::Active));
+    assert_eq!(
+        reject(
+            &mut state,
+            3,
+            topo(TopologyCommand::RemoveGroup { group: 1 })
+        ),
+        Rejection::GroupRemoved(1)
+    );
+    assert_eq!(
+        reject(
+            &mut state,
+            3,
+            topo(TopologyCommand::RemoveGroup { group: 9 })
+        ),
+        Rejection::UnknownGroup(9)
+    );
+}
+
+/// A node's address can change; its id, state and group stay; removed or unknown nodes and
+/// empty addresses are refused.
+#[test]
+fn node_addresses_follow_the_configuration() {
+    let mut state = MetadataState::default();
+    apply(&mut state, 1, init_two_groups());
+    let node = NodeId::new("n0");
+    let set = |node: &NodeId, address: &str| {
+        topo(TopologyCommand::SetNodeAddress {
+            node: node.clone(),
+            address: address.to_owned(),
+        })
+    };
+    apply(&mut state, 2, set(&node, "http://elsewhere:7700"));
+    let layout = state.topology().layout().expect("initialised");
+    let moved = layout.node(&node).expect("still there");
+    assert_eq!(moved.address, "http://elsewhere:7700");
+    assert_eq!(moved.state, NodeState::Active);
+    assert!(matches!(
+        reject(&mut state, 3, set(&node, "")),
+        Rejection::InvalidArgument { .. }
+    ));
+    assert_eq!(
+        reject(&mut state, 3, set(&NodeId::new("zz"), "http://x")),
+        Rejection::UnknownNode(NodeId::new("zz"))
+    );
+}

@@ -18,9 +18,10 @@ pub enum AdminError {
     /// A safety check refused a change; nothing was changed.
     #[error("{0}")]
     Refused(String),
-    /// The operation is not available in this version; nothing was changed.
+    /// A topology change conflicts with the cluster's state (another operation running, a
+    /// node not drained, the last replica of the data); nothing was changed.
     #[error("{0}")]
-    NotSupported(String),
+    TopologyConflict(String),
     /// The Raft leader could not be reached in time, or a change's outcome is unknown.
     #[error("{0}")]
     Unavailable(String),

@@ -84,8 +84,9 @@ pub fn status(error: AdminError) -> Status {
     match error {
         AdminError::InvalidArgument(_) => Status::invalid_argument(message),
         AdminError::NotFound(_) => Status::not_found(message),
-        AdminError::Refused(_) => Status::failed_precondition(message),
-        AdminError::NotSupported(_) => Status::unimplemented(message),
+        AdminError::Refused(_) | AdminError::TopologyConflict(_) => {
+            Status::failed_precondition(message)
+        }
         AdminError::Unavailable(_) => Status::unavailable(message),
         AdminError::Internal(_) => {
             tracing::error!(%message, "admin request failed inside Miroir");
@@ -167,35 +168,43 @@ impl AdminService for AdminGrpc {
         request: Request<pb::AddNodeRequest>,
     ) -> Result<Response<pb::OperationAccepted>, Status> {
         let request = request.into_inner();
-        reply(self.admin.add_node(&request.id, request.replica_group))
+        reply(
+            self.admin
+                .add_node(&request.id, &request.address, request.replica_group)
+                .await,
+        )
     }
 
     async fn drain_node(
         &self,
         request: Request<pb::DrainNodeRequest>,
     ) -> Result<Response<pb::OperationAccepted>, Status> {
-        reply(self.admin.drain_node(&request.into_inner().id))
+        let pb::DrainNodeRequest { id, force } = request.into_inner();
+        reply(self.admin.drain_node(&id, force).await)
     }
 
     async fn remove_node(
         &self,
         request: Request<pb::RemoveNodeRequest>,
     ) -> Result<Response<pb::OperationAccepted>, Status> {
-        reply(self.admin.remove_node(&request.into_inner().id))
+        let pb::RemoveNodeRequest { id, force } = request.into_inner();
+        reply(self.admin.remove_node(&id, force).await)
     }
 
     async fn add_group(
         &self,
         request: Request<pb::AddGroupRequest>,
     ) -> Result<Response<pb::OperationAccepted>, Status> {
-        reply(self.admin.add_group(request.into_inner().id))
+        let pb::AddGroupRequest { id, nodes } = request.into_inner();
+        reply(self.admin.add_group(id, &nodes).await)
     }
 
     async fn remove_group(
         &self,
         request: Request<pb::RemoveGroupRequest>,
     ) -> Result<Response<pb::OperationAccepted>, Status> {
-        reply(self.admin.remove_group(request.into_inner().id))
+        let pb::RemoveGroupRequest { id, force } = request.into_inner();
+        reply(self.admin.remove_group(id, force).await)
     }
 
     async fn get_task(
@@ -244,7 +253,7 @@ impl AdminService for AdminGrpc {
         &self,
         _request: Request<pb::GetRebalanceStatusRequest>,
     ) -> Result<Response<pb::RebalanceStatus>, Status> {
-        reply(self.admin.rebalance_status())
+        reply(self.admin.rebalance_status().await)
     }
 
     type WatchOperationsStream = ReplyStream<pb::OperationsSnapshot>;
@@ -395,7 +404,10 @@ mod tests {
             ),
             (AdminError::NotFound("b".into()), Code::NotFound),
             (AdminError::Refused("c".into()), Code::FailedPrecondition),
-            (AdminError::NotSupported("d".into()), Code::Unimplemented),
+            (
+                AdminError::TopologyConflict("d".into()),
+                Code::FailedPrecondition,
+            ),
             (AdminError::Unavailable("e".into()), Code::Unavailable),
             (AdminError::Internal("f".into()), Code::Internal),
         ];

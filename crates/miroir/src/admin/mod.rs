@@ -52,7 +52,8 @@ impl Admin {
     pub async fn cluster_status(&self) -> Result<pb::ClusterStatus, AdminError> {
         let peer = self.proxy.peer();
         let peers = membership::peer_statuses(&peer.peer_reports(PEER_STATUS_TIMEOUT).await);
-        let topology = self.proxy.topology();
+        let fleet = self.proxy.fleet();
+        let topology = fleet.topology();
         let placement = self.proxy.default_placement()?;
         let health = self.health();
         Ok(pb::ClusterStatus {
@@ -72,7 +73,7 @@ impl Admin {
     pub fn topology(&self) -> Result<pb::Topology, AdminError> {
         let placement = self.proxy.default_placement()?;
         Ok(topology_view::topology(
-            self.proxy.topology(),
+            self.proxy.fleet().topology(),
             &placement,
             &self.health(),
         ))
@@ -114,10 +115,13 @@ impl Admin {
         Ok(pb::IndexList { indexes })
     }
 
-    /// The rebalance the current placement implies.
-    pub fn rebalance_status(&self) -> Result<pb::RebalanceStatus, AdminError> {
-        let placement = self.proxy.default_placement()?;
-        Ok(operations::rebalance_status(&placement))
+    /// The most recent topology operation and its per-shard progress.
+    pub async fn rebalance_status(&self) -> Result<pb::RebalanceStatus, AdminError> {
+        Ok(self
+            .proxy
+            .peer()
+            .read(crate::rebalance::rebalance_status)
+            .await)
     }
 
     /// Unfinished jobs and tasks (task statuses refreshed from the nodes first).
@@ -135,7 +139,7 @@ impl Admin {
     pub async fn operations_snapshot(&self) -> Result<pb::OperationsSnapshot, AdminError> {
         Ok(pb::OperationsSnapshot {
             operations: self.operations().await?,
-            rebalance: Some(self.rebalance_status()?),
+            rebalance: Some(self.rebalance_status().await?),
         })
     }
 

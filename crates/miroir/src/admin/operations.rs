@@ -1,16 +1,14 @@
 //! Pure views of the work in flight: background jobs of the state machine and unfinished Miroir
-//! tasks as operations with progress, and the shard rebalance as the placement shows it.
+//! tasks as operations with progress.
 
 use miroir_admin_proto::v1 as pb;
-use miroir_core::router::PlacementTable;
 use miroir_meta::{format_timestamp_ms, JobRecord, TaskRecord};
 
-use super::topology_view::migrating_shards;
-
-/// The unfinished jobs, then the unfinished tasks (by uid).
+/// The unfinished jobs, then the unfinished tasks (by uid). Topology operations are left to
+/// the rebalance status, which shows their per-shard progress.
 pub fn operations(jobs: &[JobRecord], tasks: &[TaskRecord]) -> Vec<pb::Operation> {
     jobs.iter()
-        .filter(|job| !job.state.is_terminal())
+        .filter(|job| !job.state.is_terminal() && job.kind != crate::rebalance::JOB_KIND)
         .map(job_operation)
         .chain(
             tasks
@@ -66,36 +64,6 @@ fn task_operation(task: &TaskRecord) -> pb::Operation {
         percent,
         detail,
         started_at: format_timestamp_ms(task.started_at_ms.unwrap_or(task.enqueued_at_ms)),
-    }
-}
-
-/// The rebalance the placement implies: one phase per shard and group whose target owners
-/// differ from its current owners.
-pub fn rebalance_status(placement: &PlacementTable) -> pb::RebalanceStatus {
-    let join = |nodes: &mut dyn Iterator<Item = &miroir_core::topology::NodeId>| -> String {
-        nodes
-            .map(|node| node.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let phases: Vec<pb::ShardMigration> = migrating_shards(placement)
-        .map(|(shard, group)| pb::ShardMigration {
-            shard,
-            state: "MigrationPending".to_owned(),
-            pct_complete: 0,
-            source: join(&mut group.owners.iter()),
-            destination: join(
-                &mut group
-                    .target_owners
-                    .iter()
-                    .filter(|node| !group.owners.contains(node)),
-            ),
-        })
-        .collect();
-    pb::RebalanceStatus {
-        in_progress: !phases.is_empty(),
-        phases,
-        ..pb::RebalanceStatus::default()
     }
 }
 
@@ -189,32 +157,5 @@ mod tests {
         assert_eq!(ids, ["a", "task-1"]);
         assert_eq!(ops[0].state, "in_progress");
         assert_eq!(ops[0].detail, "cursor 42, {\"shard\":3}");
-    }
-
-    #[test]
-    fn a_settled_placement_has_no_rebalance_and_a_joining_node_has_one() {
-        use std::num::NonZeroU32;
-
-        use miroir_core::topology::{Node, NodeState, Topology};
-        let fleet = |joining: bool| {
-            let nodes = (0..3).map(|n| Node {
-                id: NodeId::new(format!("n{n}")),
-                address: format!("http://n{n}:7700"),
-                replica_group: 0,
-                state: if joining && n == 2 {
-                    NodeState::Joining
-                } else {
-                    NodeState::Active
-                },
-            });
-            Topology::new(NonZeroU32::new(8).unwrap(), 1, nodes).unwrap()
-        };
-        let settled = rebalance_status(&PlacementTable::build(&fleet(false)));
-        assert!(!settled.in_progress);
-        assert!(settled.phases.is_empty());
-        let moving = rebalance_status(&PlacementTable::build(&fleet(true)));
-        assert!(moving.in_progress);
-        assert!(!moving.phases.is_empty());
-        assert!(moving.phases.iter().all(|phase| phase.destination == "n2"));
     }
 }

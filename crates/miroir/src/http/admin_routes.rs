@@ -2,6 +2,7 @@
 //! API, answered by the same service layer ([`crate::admin::Admin`]) with the same messages as
 //! JSON, plus Meilisearch routes Miroir does not serve yet.
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -81,7 +82,7 @@ async fn operations(State(state): State<AppState>) -> Response {
 
 /// `GET /_miroir/rebalance/status`.
 async fn rebalance_status(State(state): State<AppState>) -> Response {
-    answer(state.admin.rebalance_status())
+    answer(state.admin.rebalance_status().await)
 }
 
 /// `GET /_miroir/peers`.
@@ -135,41 +136,129 @@ async fn remove_peer(
     }
 }
 
-/// `POST /_miroir/nodes`.
+/// `POST /_miroir/nodes` with `{"id", "address", "replica_group"}`: 202 and the operation.
 async fn add_node(State(state): State<AppState>, MeiliJson(body): MeiliJson) -> Response {
-    let id = body["id"].as_str().unwrap_or_default();
-    let group = body["replica_group"]
-        .as_u64()
-        .and_then(|group| u32::try_from(group).ok())
-        .unwrap_or_default();
-    answer(state.admin.add_node(id, group))
+    let request = (|| {
+        Ok::<_, AdminError>((
+            required_text(&body, "id")?,
+            required_text(&body, "address")?,
+            required_group(&body["replica_group"], "replica_group")?,
+        ))
+    })();
+    match request {
+        Ok((id, address, group)) => accepted(state.admin.add_node(&id, &address, group).await),
+        Err(error) => render_admin_error(error),
+    }
 }
 
-/// `DELETE /_miroir/nodes/{id}`.
-async fn remove_node(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    answer(state.admin.remove_node(&id))
+/// `DELETE /_miroir/nodes/{id}[?force=true]`: removes a drained node.
+async fn remove_node(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match force_flag(query.as_deref()) {
+        Ok(force) => accepted(state.admin.remove_node(&id, force).await),
+        Err(error) => render_admin_error(error),
+    }
 }
 
-/// `POST /_miroir/nodes/{id}/drain`.
-async fn drain_node(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    answer(state.admin.drain_node(&id))
+/// `POST /_miroir/nodes/{id}/drain[?force=true]` (or `{"force": true}`).
+async fn drain_node(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let force = force_flag(query.as_deref()).and_then(|force| Ok(force || body_force(&body)?));
+    match force {
+        Ok(force) => accepted(state.admin.drain_node(&id, force).await),
+        Err(error) => render_admin_error(error),
+    }
 }
 
-/// `POST /_miroir/groups` with `{"id"}`.
+/// `POST /_miroir/groups` with `{"id", "nodes": [{"id", "address"}, …]}`.
 async fn add_group(State(state): State<AppState>, MeiliJson(body): MeiliJson) -> Response {
-    let id = body["id"]
-        .as_u64()
-        .and_then(|id| u32::try_from(id).ok())
-        .unwrap_or_default();
-    answer(state.admin.add_group(id))
+    let request = (|| {
+        let id = required_group(&body["id"], "id")?;
+        let Value::Array(nodes) = &body["nodes"] else {
+            return Err(AdminError::InvalidArgument(
+                "`nodes` must be an array of `{\"id\", \"address\"}` objects.".into(),
+            ));
+        };
+        let nodes = nodes
+            .iter()
+            .map(|node| {
+                Ok(pb::GroupNode {
+                    id: required_text(node, "id")?,
+                    address: required_text(node, "address")?,
+                })
+            })
+            .collect::<Result<Vec<_>, AdminError>>()?;
+        Ok((id, nodes))
+    })();
+    match request {
+        Ok((id, nodes)) => accepted(state.admin.add_group(id, &nodes).await),
+        Err(error) => render_admin_error(error),
+    }
 }
 
-/// `DELETE /_miroir/groups/{id}`.
-async fn remove_group(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+/// `DELETE /_miroir/groups/{id}[?force=true]`.
+async fn remove_group(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let force = match force_flag(query.as_deref()) {
+        Ok(force) => force,
+        Err(error) => return render_admin_error(error),
+    };
     match id.parse::<u32>() {
-        Ok(id) => answer(state.admin.remove_group(id)),
+        Ok(id) => accepted(state.admin.remove_group(id, force).await),
         Err(_) => render_admin_error(AdminError::InvalidArgument(format!(
             "Replica group `{id}` is invalid: it must be a number."
+        ))),
+    }
+}
+
+/// A string field that must be present and not empty.
+fn required_text(body: &Value, field: &str) -> Result<String, AdminError> {
+    match &body[field] {
+        Value::String(text) if !text.is_empty() => Ok(text.clone()),
+        Value::Null => Err(AdminError::InvalidArgument(format!(
+            "`{field}` is required."
+        ))),
+        other => Err(AdminError::InvalidArgument(format!(
+            "`{field}` must be a non-empty string, got `{other}`."
+        ))),
+    }
+}
+
+/// A replica group number.
+fn required_group(value: &Value, field: &str) -> Result<u32, AdminError> {
+    value
+        .as_u64()
+        .and_then(|group| u32::try_from(group).ok())
+        .ok_or_else(|| {
+            AdminError::InvalidArgument(format!(
+                "`{field}` must be a replica group number, got `{value}`."
+            ))
+        })
+}
+
+/// `force` of an optional JSON body (`{"force": true}`); an empty body is `false`.
+fn body_force(body: &[u8]) -> Result<bool, AdminError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(false);
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|error| {
+        AdminError::InvalidArgument(format!("The body is not valid JSON: {error}."))
+    })?;
+    match &value["force"] {
+        Value::Null => Ok(false),
+        Value::Bool(force) => Ok(*force),
+        other => Err(AdminError::InvalidArgument(format!(
+            "`force` must be a boolean, got `{other}`."
         ))),
     }
 }
@@ -222,6 +311,14 @@ fn force_flag(query: Option<&str>) -> Result<bool, AdminError> {
 }
 
 /// 200 with the message as JSON, or the error.
+/// 202 with the accepted operation, or the error.
+fn accepted(outcome: Result<pb::OperationAccepted, AdminError>) -> Response {
+    match outcome {
+        Ok(message) => (StatusCode::ACCEPTED, Json(message)).into_response(),
+        Err(error) => render_admin_error(error),
+    }
+}
+
 fn answer<T: Serialize>(outcome: Result<T, AdminError>) -> Response {
     match outcome {
         Ok(message) => (StatusCode::OK, Json(message)).into_response(),
@@ -240,7 +337,7 @@ fn admin_api_error(error: AdminError) -> ApiError {
         AdminError::InvalidArgument(_) => Some(ErrorCode::MiroirInvalidAdminRequest),
         AdminError::NotFound(_) => Some(ErrorCode::MiroirAdminNotFound),
         AdminError::Refused(_) => Some(ErrorCode::MiroirMembershipRefused),
-        AdminError::NotSupported(_) => Some(ErrorCode::MiroirNotSupported),
+        AdminError::TopologyConflict(_) => Some(ErrorCode::MiroirTopologyConflict),
         AdminError::Unavailable(_) => Some(ErrorCode::MiroirNoLeader),
         AdminError::Internal(_) => Some(ErrorCode::Internal),
     };
@@ -334,9 +431,9 @@ mod tests {
                 "miroir_membership_refused",
             ),
             (
-                AdminError::NotSupported("d".into()),
-                501,
-                "miroir_not_supported",
+                AdminError::TopologyConflict("d".into()),
+                409,
+                "miroir_topology_conflict",
             ),
             (AdminError::Unavailable("e".into()), 503, "miroir_no_leader"),
             (AdminError::Internal("f".into()), 500, "internal"),

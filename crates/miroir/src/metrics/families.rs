@@ -1,7 +1,8 @@
 //! Every metric family of a peer, registered once in the process's registry.
 
 use prometheus::{
-    Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry,
 };
 
 use super::cluster::ClusterGauges;
@@ -61,6 +62,8 @@ pub struct Families {
     pub scatter_fan_out: Histogram,
     /// `miroir_task_registry_size`.
     pub task_registry_size: IntGauge,
+    /// `miroir_rebalance_documents_migrated_total`.
+    pub documents_migrated: IntCounter,
     /// The Raft gauges.
     pub raft: RaftGauges,
     /// Cluster gauges and the commit histogram.
@@ -123,7 +126,13 @@ impl Families {
             "miroir_task_registry_size",
             "Task records in the replicated task registry.",
         )?;
+        let documents_migrated = IntCounter::new(
+            "miroir_rebalance_documents_migrated_total",
+            "Documents this peer copied to new owners while rebalancing (one per document and \
+             destination node).",
+        )?;
         let raft = RaftGauges::new()?;
+        registry.register(Box::new(documents_migrated.clone()))?;
         registry.register(Box::new(requests.total.clone()))?;
         registry.register(Box::new(requests.duration.clone()))?;
         registry.register(Box::new(requests.in_flight.clone()))?;
@@ -140,6 +149,7 @@ impl Families {
             nodes,
             scatter_fan_out,
             task_registry_size,
+            documents_migrated,
             raft,
         })
     }

@@ -41,6 +41,7 @@ async fn cluster_sample(proxy: &Proxy) -> ClusterSample {
         Ok(placement) => (
             crate::admin::degraded_shards(&placement, &health).len(),
             proxy
+                .fleet()
                 .topology()
                 .nodes()
                 .map(|node| {
@@ -128,6 +129,11 @@ impl Metrics {
         nodes: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> NodeMetrics {
         NodeMetrics::new(self.families.nodes.clone(), nodes)
+    }
+
+    /// Counts documents the rebalancer copied to new owners.
+    pub fn observe_documents_migrated(&self, documents: u64) {
+        self.families.documents_migrated.inc_by(documents);
     }
 
     /// Records the health of `node` as the prober now sees it.

@@ -3,6 +3,7 @@
 //! ids of the topology, a fixed list of operations and a fixed list of error kinds.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::nodes::{NodeError, NodeRequest, NodeResponse};
@@ -21,12 +22,12 @@ const ERROR_TYPES: [&str; 5] = [
 /// `node_id` of a request to an address outside the topology.
 const UNKNOWN_NODE: &str = "unknown";
 
-/// Records node requests; cheap to clone.
+/// Records node requests; cheap to clone (clones share the node list).
 #[derive(Clone)]
 pub struct NodeMetrics {
     families: NodeFamilies,
-    /// Node id by base URL.
-    ids: BTreeMap<String, String>,
+    /// Node id by base URL; grows when nodes join the topology.
+    ids: Arc<RwLock<BTreeMap<String, String>>>,
 }
 
 impl NodeMetrics {
@@ -37,17 +38,30 @@ impl NodeMetrics {
         families: NodeFamilies,
         nodes: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Self {
-        let ids: BTreeMap<String, String> = nodes
-            .into_iter()
-            .map(|(id, address)| (address.to_owned(), id.to_owned()))
-            .collect();
-        for id in ids.values() {
-            families.healthy.with_label_values(&[id]).set(0);
+        let metrics = Self {
+            families,
+            ids: Arc::default(),
+        };
+        metrics.register(nodes);
+        metrics
+    }
+
+    /// Adds the `(node id, base URL)` pairs of `nodes` not known yet, their series starting as
+    /// [`NodeMetrics::new`] starts them.
+    pub fn register<'a>(&self, nodes: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let mut ids = match self.ids.write() {
+            Ok(ids) => ids,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for (id, address) in nodes {
+            if ids.insert(address.to_owned(), id.to_owned()).is_some() {
+                continue;
+            }
+            self.families.healthy.with_label_values(&[id]).set(0);
             for kind in ERROR_TYPES {
-                families.errors.with_label_values(&[id, kind]).reset();
+                self.families.errors.with_label_values(&[id, kind]).reset();
             }
         }
-        Self { families, ids }
     }
 
     /// Records one request to the node at `base_url` that took `elapsed` and ended in
@@ -59,7 +73,11 @@ impl NodeMetrics {
         elapsed: Duration,
         outcome: &Result<NodeResponse, NodeError>,
     ) {
-        let node = self.ids.get(base_url).map_or(UNKNOWN_NODE, String::as_str);
+        let ids = match self.ids.read() {
+            Ok(ids) => ids,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let node = ids.get(base_url).map_or(UNKNOWN_NODE, String::as_str);
         self.families
             .duration
             .with_label_values(&[node, operation_label(&request.path_and_query)])

@@ -215,7 +215,7 @@ impl Proxy {
     }
 
     fn all_data_nodes(&self) -> Vec<NodeId> {
-        super::data_nodes(&self.topology)
+        self.fleet().live_nodes()
     }
 
     /// Sends a batch Miroir cannot route (no primary key) unchanged to every node, so that each
@@ -284,7 +284,7 @@ fn write_path(index_uid: &str, primary_key: &str) -> String {
 }
 
 /// Percent-encodes a query parameter value (everything but unreserved characters).
-fn encode_query_value(value: &str) -> String {
+pub(crate) fn encode_query_value(value: &str) -> String {
     let mut encoded = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
@@ -354,9 +354,11 @@ fn assess_quorum(
     let shards: BTreeSet<u32> = batch_shards.iter().copied().collect();
     let mut groups_ok = BTreeSet::new();
     let mut groups_missed = BTreeSet::new();
+    // Groups that take writes: a removed group has no write target.
     let groups: BTreeSet<GroupId> = placement
         .placements(0)
         .iter()
+        .filter(|group| !group.write_targets.is_empty())
         .map(|group| group.group)
         .collect();
     for group in groups {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::http::Method;
 use futures::future::join_all;
 use miroir_core::health::NodeHealth;
-use miroir_core::topology::NodeId;
+use miroir_core::topology::{NodeId, NodeState};
 
 use super::Proxy;
 use crate::nodes::NodeRequest;
@@ -41,7 +41,12 @@ impl Proxy {
     /// One probe of every node, in parallel; the results feed the health table.
     async fn probe_round(&self) {
         let request = NodeRequest::new(Method::GET, "/health");
-        let probes = self.topology.nodes().map(|node| {
+        let fleet = self.fleet();
+        let probed = fleet
+            .topology()
+            .nodes()
+            .filter(|node| node.state != NodeState::Removed);
+        let probes = probed.map(|node| {
             let request = &request;
             async move {
                 let answered = self

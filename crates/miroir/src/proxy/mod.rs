@@ -13,6 +13,7 @@ mod deletions;
 mod documents;
 mod error;
 mod facet_search;
+mod fleet;
 mod health;
 mod indexes;
 mod keys;
@@ -34,23 +35,25 @@ mod swap;
 mod task_actions;
 mod tasks;
 
-use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use miroir_core::config::{Config, UnavailableShardPolicy};
 use miroir_core::health::{HealthPolicy, HealthTable};
 use miroir_core::router::PlacementTable;
-use miroir_core::topology::{NodeId, Topology, TopologyError};
+use miroir_core::topology::{Topology, TopologyError};
+use miroir_meta::{NodeSpec, TopologyCommand};
 use miroir_raft_store::peer::MetadataPeer;
 
-use crate::metrics::{Metrics, MetricsError};
+use crate::metrics::{Metrics, MetricsError, NodeMetrics};
 use crate::nodes::{NodeClient, NodeError};
 
+pub(crate) use documents::encode_query_value;
 pub use documents::{DocumentWrite, WriteMode};
 pub use error::ProxyError;
+pub use fleet::Fleet;
 pub use health::ProbeSchedule;
 pub use reply::Reply;
 
@@ -69,8 +72,12 @@ pub struct ProxySettings {
 pub struct Proxy {
     peer: Arc<MetadataPeer>,
     nodes: NodeClient,
-    topology: Topology,
-    placements: Mutex<BTreeMap<u32, Arc<PlacementTable>>>,
+    /// Per-node request metrics (shared with the node client; grows with the topology).
+    node_metrics: NodeMetrics,
+    /// The topology requests route with; replaced when the replicated one changes.
+    fleet: RwLock<Arc<Fleet>>,
+    /// The configured topology: what the cluster records when it first starts.
+    initial_topology: InitialTopology,
     settings: ProxySettings,
     query_seq: AtomicU64,
     settings_rollouts: settings_marker::SettingsRollouts,
@@ -93,22 +100,22 @@ impl Proxy {
             .or(config.master_key.as_ref())
             .map(|key| key.expose().to_owned());
         let pool = &config.connection_pool;
+        let node_metrics = metrics.node_metrics(
+            topology
+                .nodes()
+                .map(|node| (node.id.as_str(), node.address.as_str())),
+        );
         let nodes = NodeClient::new(
             node_key.as_deref(),
             Duration::from_millis(pool.connect_timeout_ms),
             Duration::from_millis(pool.idle_timeout_ms),
             usize::try_from(pool.max_idle_per_node).unwrap_or(usize::MAX),
         )?
-        .with_metrics(
-            metrics.node_metrics(
-                topology
-                    .nodes()
-                    .map(|node| (node.id.as_str(), node.address.as_str())),
-            ),
-        );
+        .with_metrics(node_metrics.clone());
         Ok(Self {
             peer,
             nodes,
+            node_metrics,
             metrics,
             settings: ProxySettings {
                 shards: topology.shards(),
@@ -123,8 +130,18 @@ impl Proxy {
                 interval: Duration::from_millis(config.health.interval_ms.max(1)),
                 timeout: Duration::from_millis(config.health.timeout_ms.max(1)),
             },
-            topology,
-            placements: Mutex::new(BTreeMap::new()),
+            initial_topology: InitialTopology {
+                replication_factor: topology.replication_factor(),
+                nodes: topology
+                    .nodes()
+                    .map(|node| NodeSpec {
+                        id: node.id.clone(),
+                        address: node.address.clone(),
+                        replica_group: node.replica_group,
+                    })
+                    .collect(),
+            },
+            fleet: RwLock::new(Arc::new(Fleet::configured(topology))),
             query_seq: AtomicU64::new(0),
             settings_rollouts: settings_marker::SettingsRollouts::new(
                 config.settings_broadcast.clone(),
@@ -142,11 +159,6 @@ impl Proxy {
         &self.peer
     }
 
-    /// The fleet this peer routes over.
-    pub fn topology(&self) -> &Topology {
-        &self.topology
-    }
-
     /// The placement of the default shard count S (new indexes, readiness, operator views).
     pub fn default_placement(&self) -> Result<Arc<PlacementTable>, ProxyError> {
         self.placement(self.settings.shards.get())
@@ -157,36 +169,57 @@ impl Proxy {
         self.placement(shards)
     }
 
-    /// The placement of an index with `shards` shards over the current topology.
+    /// The placement of an index with `shards` shards over the current fleet.
     fn placement(&self, shards: u32) -> Result<Arc<PlacementTable>, ProxyError> {
-        let mut cache = self
-            .placements
-            .lock()
-            .map_err(|_poisoned| ProxyError::Internal("placement cache poisoned".into()))?;
-        if let Some(table) = cache.get(&shards) {
-            return Ok(table.clone());
-        }
-        let shard_count = NonZeroU32::new(shards)
-            .ok_or_else(|| ProxyError::Internal("index registered with 0 shards".into()))?;
-        let topology = self
-            .topology
-            .with_shards(shard_count)
-            .map_err(|error| ProxyError::Internal(error.to_string()))?;
-        let table = Arc::new(PlacementTable::build(&topology));
-        cache.insert(shards, table.clone());
-        Ok(table)
+        self.fleet().placement(shards)
     }
 
-    /// How many nodes store each document: RF in each replica group.
+    /// The command that records the configured topology (shards, replication factor, nodes).
+    pub fn initial_topology(&self) -> TopologyCommand {
+        TopologyCommand::Init {
+            shards: self.settings.shards.get(),
+            replication_factor: self.initial_topology.replication_factor,
+            nodes: self.initial_topology.nodes.clone(),
+        }
+    }
+
+    /// The configured nodes (the leader keeps recorded nodes at these addresses).
+    pub fn configured_nodes(&self) -> &[NodeSpec] {
+        &self.initial_topology.nodes
+    }
+
+    /// The deadline of one node request.
+    pub fn node_timeout(&self) -> Duration {
+        self.settings.node_timeout
+    }
+
+    /// How many nodes store each document: RF in each group that takes writes.
     fn copies_per_document(&self) -> u64 {
-        let groups = u64::try_from(self.topology.group_count()).unwrap_or(u64::MAX);
-        (u64::from(self.topology.replication_factor()) * groups).max(1)
+        let fleet = self.fleet();
+        let topology = fleet.topology();
+        let groups = topology
+            .group_ids()
+            .filter(|group| {
+                topology
+                    .group_nodes(*group)
+                    .iter()
+                    .any(|node| node.state.holds_data())
+            })
+            .count();
+        let groups = u64::try_from(groups).unwrap_or(u64::MAX);
+        (u64::from(topology.replication_factor()) * groups).max(1)
     }
 
     /// A new query sequence number (rotates groups and replicas).
     fn next_query_seq(&self) -> u64 {
         self.query_seq.fetch_add(1, Ordering::Relaxed)
     }
+}
+
+/// The configured replication factor and nodes.
+struct InitialTopology {
+    replication_factor: u32,
+    nodes: Vec<NodeSpec>,
 }
 
 /// Why the proxy could not be built from the configuration.
@@ -201,13 +234,4 @@ pub enum ProxyStartError {
     /// The metrics registry could not be built.
     #[error("metrics: {0}")]
     Metrics(#[from] MetricsError),
-}
-
-/// Every node id of the topology holding data, for broadcasts.
-fn data_nodes(topology: &Topology) -> Vec<NodeId> {
-    topology
-        .nodes()
-        .filter(|node| node.state.holds_data())
-        .map(|node| node.id.clone())
-        .collect()
 }

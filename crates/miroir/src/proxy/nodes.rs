@@ -7,20 +7,19 @@ use miroir_core::topology::NodeId;
 use serde_json::Value;
 
 use super::reserved_errors::hide_reserved_attributes;
-use super::{data_nodes, Proxy, ProxyError, Reply};
+use super::{Proxy, ProxyError, Reply};
 use crate::nodes::{NodeError, NodeRequest, NodeResponse};
 
 impl Proxy {
     /// Sends `request` to `node` within the node deadline.
-    pub(super) async fn send(
+    pub(crate) async fn send(
         &self,
         node: &NodeId,
         request: &NodeRequest,
     ) -> Result<NodeResponse, NodeError> {
-        let address = self
-            .topology
-            .node(node)
-            .map(|node| node.address.as_str())
+        let fleet = self.fleet();
+        let address = fleet
+            .address(node)
             .ok_or_else(|| NodeError::InvalidRequest(format!("unknown node `{node}`")))?;
         self.nodes
             .send(address, request, self.settings.node_timeout)
@@ -39,12 +38,15 @@ impl Proxy {
         join_all(calls).await
     }
 
-    /// Sends `request` to every node holding data.
+    /// Sends `request` to every node taking part in writes (joining nodes included, so that
+    /// they hold every index and its settings before they serve reads).
     pub(super) async fn broadcast(
         &self,
         request: &NodeRequest,
     ) -> Vec<(NodeId, Result<NodeResponse, NodeError>)> {
-        let requests = data_nodes(&self.topology)
+        let requests = self
+            .fleet()
+            .live_nodes()
             .into_iter()
             .map(|node| (node, request.clone()))
             .collect();
@@ -56,7 +58,9 @@ impl Proxy {
     /// Nodes the prober calls unhealthy are asked last.
     pub(super) async fn ask_any_node(&self, request: &NodeRequest) -> Result<Reply, ProxyError> {
         let mut last_failure = None;
-        let (routable, unhealthy): (Vec<NodeId>, Vec<NodeId>) = data_nodes(&self.topology)
+        let (routable, unhealthy): (Vec<NodeId>, Vec<NodeId>) = self
+            .fleet()
+            .data_nodes()
             .into_iter()
             .partition(|node| self.is_routable(node));
         for node in routable.into_iter().chain(unhealthy) {

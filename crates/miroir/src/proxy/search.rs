@@ -134,7 +134,7 @@ impl Proxy {
         pending: &BTreeSet<u32>,
         failed: &BTreeSet<NodeId>,
     ) -> BTreeMap<NodeId, Vec<u32>> {
-        let groups: Vec<GroupId> = self.topology.group_ids().collect();
+        let groups: Vec<GroupId> = self.fleet().query_groups().to_vec();
         let Some(first) = query_group(seq, &groups) else {
             return BTreeMap::new();
         };
@@ -186,8 +186,7 @@ pub(super) fn shard_scoped_body(
     node: &NodeId,
     assigned: &[u32],
 ) -> Map<String, Value> {
-    let held = placement.owned_shard_count(node);
-    if held <= assigned.len() {
+    if !placement.needs_shard_scope(node, assigned.len()) {
         return node_body.clone();
     }
     let scope = Value::String(shard_filter(assigned));

@@ -26,7 +26,7 @@ use serde_json::Value;
 use super::nodes::node_error;
 use super::settings_node_io::StepFailure;
 use super::settings_runner::Rollout;
-use super::{data_nodes, Proxy, ProxyError, Reply};
+use super::{Proxy, ProxyError, Reply};
 use crate::nodes::NodeRequest;
 
 /// Meilisearch's task type of every settings change.
@@ -48,7 +48,7 @@ impl Proxy {
         index_uid: &str,
         change: SettingsChange,
     ) -> Result<Reply, ProxyError> {
-        let nodes = data_nodes(&self.topology);
+        let nodes = self.fleet().live_nodes();
         if self.settings_rollouts.config().strategy == SettingsBroadcastStrategy::Sequential {
             return self
                 .change_settings_in_one_phase(index_uid, change, &nodes)
