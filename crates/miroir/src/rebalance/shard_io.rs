@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
+use miroir_core::document;
 use miroir_core::topology::NodeId;
 use serde_json::{json, Value};
 
@@ -57,9 +58,9 @@ pub struct ShardPage {
     pub total: u64,
 }
 
-/// The shard filter expression.
+/// The filter selecting the documents of `shard` (as `miroir_core::document` tags them).
 fn shard_filter(shard: u32) -> String {
-    format!("_miroir_shard = {shard}")
+    document::shard_filter(&[shard])
 }
 
 /// Sends `request` to `node`, returning the 2xx answer's JSON.
