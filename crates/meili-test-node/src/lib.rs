@@ -31,5 +31,5 @@ pub mod state;
 pub mod tasks;
 pub mod time_format;
 
-pub use faults::{FaultConfig, FaultController};
+pub use faults::{FaultConfig, FaultController, RouteLatency};
 pub use server::{spawn, NodeOptions, RunningNode, SpawnError};

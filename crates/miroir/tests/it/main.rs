@@ -24,3 +24,4 @@ mod process;
 mod sdk_python;
 mod sdk_rust;
 mod settings_two_phase;
+mod topology_ops;
