@@ -77,6 +77,43 @@ pub fn copy_plan(placement: &PlacementTable, source_groups: &[GroupId]) -> Vec<S
     plan
 }
 
+/// The copies that bring `node` back to every shard it owns after it came back empty or behind:
+/// for each such shard, the other owners in its group first, then the owners in
+/// `source_groups`, as sources.
+pub fn rehydrate_plan(
+    placement: &PlacementTable,
+    node: &NodeId,
+    source_groups: &[GroupId],
+) -> Vec<ShardCopy> {
+    let mut plan = Vec::new();
+    for shard in 0..placement.shards().get() {
+        for group in placement.placements(shard) {
+            if !group.owners.contains(node) {
+                continue;
+            }
+            let mut sources: Vec<NodeId> = group
+                .owners
+                .iter()
+                .filter(|owner| *owner != node)
+                .cloned()
+                .collect();
+            sources.extend(other_group_owners(
+                placement,
+                shard,
+                group.group,
+                source_groups,
+            ));
+            plan.push(ShardCopy {
+                shard,
+                group: group.group,
+                sources,
+                destinations: vec![node.clone()],
+            });
+        }
+    }
+    plan
+}
+
 /// The owners of `shard` in `source_groups` other than `except`, group by group, starting at
 /// group `shard mod n` so that consecutive shards read from different groups.
 fn other_group_owners(

@@ -142,6 +142,34 @@ fn a_new_group_is_backfilled_round_robin_from_the_active_groups() {
         .all(|copy| copy.sources.is_empty()));
 }
 
+#[test]
+fn a_node_back_from_a_failure_is_refilled_from_its_group_first() {
+    let nodes = vec![
+        node("a0", 0, NodeState::Active),
+        node("a1", 0, NodeState::Active),
+        node("b0", 1, NodeState::Active),
+    ];
+    let placement = PlacementTable::build(&topology(16, 2, nodes));
+    let a1 = NodeId::new("a1");
+    let plan = rehydrate_plan(&placement, &a1, &[0, 1]);
+    assert_eq!(plan.len(), 16, "RF=2 over 2 nodes: a1 owns every shard");
+    for copy in &plan {
+        assert_eq!(copy.destinations, std::slice::from_ref(&a1));
+        assert_eq!(
+            copy.sources,
+            [NodeId::new("a0"), NodeId::new("b0")],
+            "the group's other owner, then the other group"
+        );
+    }
+    let b0 = NodeId::new("b0");
+    let alone = rehydrate_plan(&placement, &b0, &[0, 1]);
+    assert!(alone.iter().all(|copy| copy.sources.len() == 2
+        && copy
+            .sources
+            .iter()
+            .all(|source| source.as_str().starts_with('a'))));
+}
+
 proptest! {
     /// Adding one node to a group of N moves about S/(N+1) shards per replica, never more than
     /// RF times that plus slack, and only to the new node.

@@ -8,13 +8,13 @@
 //!   request ─► Proxy::fleet() (an Arc, no lock held while routing) ┘
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
 use miroir_core::router::PlacementTable;
 use miroir_core::topology::{GroupId, NodeId, NodeState, Topology};
-use miroir_meta::{GroupState, MetadataState};
+use miroir_meta::{GroupState, JobState, MetadataState};
 
 use super::{Proxy, ProxyError};
 use crate::rebalance;
@@ -25,14 +25,20 @@ pub struct Fleet {
     topology: Topology,
     query_groups: Vec<GroupId>,
     unsettled: bool,
+    /// Nodes being re-hydrated: reads avoid them.
+    rehydrating: BTreeSet<NodeId>,
+    /// Per node, when its latest finished re-hydration was created (leader's clock, ms).
+    rehydrated: BTreeMap<NodeId, u64>,
+    latest_operation: Option<(String, JobState)>,
     placements: Mutex<BTreeMap<u32, Arc<PlacementTable>>>,
 }
 
 /// What identifies a fleet: a new one is built only when this changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct FleetKey {
     version: u64,
     unsettled: bool,
+    latest_operation: Option<(String, JobState)>,
 }
 
 impl Fleet {
@@ -49,6 +55,9 @@ impl Fleet {
             topology,
             query_groups,
             unsettled,
+            rehydrating: BTreeSet::new(),
+            rehydrated: BTreeMap::new(),
+            latest_operation: None,
             placements: Mutex::new(BTreeMap::new()),
         }
     }
@@ -62,12 +71,18 @@ impl Fleet {
             .filter(|(_, group_state)| *group_state == GroupState::Active)
             .map(|(group, _)| group)
             .collect();
-        Some(Self::new(
-            cluster.version(),
-            topology,
-            query_groups,
-            is_unsettled(state),
-        ))
+        let (rehydrating, rehydrated) = rebalance::rehydrations(state);
+        Some(Self {
+            rehydrating,
+            rehydrated,
+            latest_operation: latest_operation(state),
+            ..Self::new(
+                cluster.version(),
+                topology,
+                query_groups,
+                is_unsettled(state),
+            )
+        })
     }
 
     /// The key of the fleet `state` describes.
@@ -75,6 +90,7 @@ impl Fleet {
         FleetKey {
             version: state.topology().version(),
             unsettled: is_unsettled(state),
+            latest_operation: latest_operation(state),
         }
     }
 
@@ -82,7 +98,18 @@ impl Fleet {
         FleetKey {
             version: self.version,
             unsettled: self.unsettled,
+            latest_operation: self.latest_operation.clone(),
         }
+    }
+
+    /// Nodes being re-hydrated (reads avoid them).
+    pub fn rehydrating(&self) -> &BTreeSet<NodeId> {
+        &self.rehydrating
+    }
+
+    /// When the latest finished re-hydration of `node` was created (ms), if any.
+    pub fn rehydrated_at(&self, node: &NodeId) -> Option<u64> {
+        self.rehydrated.get(node).copied()
     }
 
     /// Nodes, groups and their states.
@@ -142,6 +169,11 @@ impl Fleet {
         cache.insert(shards, table.clone());
         Ok(table)
     }
+}
+
+/// The most recent topology operation and its state.
+fn latest_operation(state: &MetadataState) -> Option<(String, JobState)> {
+    rebalance::latest_operation(state).map(|job| (job.id.clone(), job.state))
 }
 
 /// Whether a node of `state` may hold documents it does not own: a node joining or draining,

@@ -6,7 +6,7 @@
 //!
 //! Health is per peer, not replicated: each peer judges the nodes it can itself reach.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +15,22 @@ use futures::future::join_all;
 use miroir_core::health::NodeHealth;
 use miroir_core::topology::{NodeId, NodeState};
 
-use super::Proxy;
+use super::{Fleet, Proxy};
+use crate::clock::wall_clock_ms;
+
+/// How long reads avoid a recovered node whose re-hydration never came.
+const SUSPECT_TIMEOUT_MS: u64 = 60_000;
+/// Clock skew tolerated between this peer and the leader that dates re-hydrations.
+const CLOCK_MARGIN_MS: u64 = 10_000;
+
+/// Nodes this peer saw come back from a failure.
+#[derive(Debug, Default)]
+pub struct Recoveries {
+    /// When each came back (this peer's clock, ms).
+    suspects: BTreeMap<NodeId, u64>,
+    /// Those the leader has not submitted a re-hydration for yet.
+    pending: BTreeSet<NodeId>,
+}
 use crate::nodes::NodeRequest;
 
 /// How the prober runs (`health` in the configuration).
@@ -62,13 +77,76 @@ impl Proxy {
             tracing::error!("node health table poisoned; probe results dropped");
             return;
         };
+        let mut recovered = Vec::new();
         for (node, ok) in results {
             if let Some(transition) = table.record(&node, ok) {
                 log_transition(&node, transition.from, transition.to);
+                if transition.from == NodeHealth::Unhealthy && transition.to == NodeHealth::Healthy
+                {
+                    recovered.push(node.clone());
+                }
             }
             self.metrics
                 .set_node_healthy(node.as_str(), table.health(&node) == NodeHealth::Healthy);
         }
+        // Still under the table's lock: no read sees a recovered node routable before it is
+        // marked as awaiting its re-hydration.
+        self.note_recoveries(recovered);
+        drop(table);
+    }
+
+    /// Nodes back from a failure that reads avoid until they are re-hydrated.
+    fn note_recoveries(&self, recovered: Vec<NodeId>) {
+        if recovered.is_empty() {
+            return;
+        }
+        let fleet = self.fleet();
+        let now = wall_clock_ms();
+        let mut recoveries = match self.recoveries.lock() {
+            Ok(recoveries) => recoveries,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for node in recovered {
+            let holds_data = fleet
+                .topology()
+                .node(&node)
+                .is_some_and(|known| known.state.holds_data());
+            if holds_data {
+                tracing::info!(%node, "node recovered: reads avoid it until it is re-hydrated");
+                recoveries.suspects.insert(node.clone(), now);
+                recoveries.pending.insert(node);
+            }
+        }
+    }
+
+    /// Recovered nodes waiting for the leader to submit their re-hydration (taken once).
+    pub(crate) fn take_recovered(&self) -> Vec<NodeId> {
+        let mut recoveries = match self.recoveries.lock() {
+            Ok(recoveries) => recoveries,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        std::mem::take(&mut recoveries.pending)
+            .into_iter()
+            .collect()
+    }
+
+    /// Recovered nodes whose re-hydration has not finished yet (nor timed out).
+    fn suspects(&self, fleet: &Fleet) -> BTreeSet<NodeId> {
+        let now = wall_clock_ms();
+        let Ok(recoveries) = self.recoveries.lock() else {
+            return BTreeSet::new();
+        };
+        recoveries
+            .suspects
+            .iter()
+            .filter(|(node, since)| {
+                let cleared = fleet
+                    .rehydrated_at(node)
+                    .is_some_and(|created| created.saturating_add(CLOCK_MARGIN_MS) >= **since);
+                !cleared && now.saturating_sub(**since) < SUSPECT_TIMEOUT_MS
+            })
+            .map(|(node, _)| node.clone())
+            .collect()
     }
 
     /// Whether reads may be sent to `node` (not known unhealthy by this peer's prober).
@@ -78,9 +156,10 @@ impl Proxy {
             .map_or(true, |table| table.is_routable(node))
     }
 
-    /// The nodes reads must route around now (usually none).
+    /// The nodes reads must route around now (usually none): unhealthy ones, and recovered
+    /// ones until they are re-hydrated.
     pub(super) fn unhealthy_nodes(&self) -> BTreeSet<NodeId> {
-        self.health.read().map_or_else(
+        let mut avoided = self.health.read().map_or_else(
             |_poisoned| BTreeSet::new(),
             |table| {
                 table
@@ -89,7 +168,11 @@ impl Proxy {
                     .map(|(node, _)| node.clone())
                     .collect()
             },
-        )
+        );
+        let fleet = self.fleet();
+        avoided.extend(fleet.rehydrating().iter().cloned());
+        avoided.extend(self.suspects(&fleet));
+        avoided
     }
 
     /// Whether every shard of the default shard count has a healthy owner this peer reached:

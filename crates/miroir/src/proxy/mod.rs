@@ -37,7 +37,7 @@ mod tasks;
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use miroir_core::config::{Config, UnavailableShardPolicy};
@@ -83,6 +83,8 @@ pub struct Proxy {
     settings_rollouts: settings_marker::SettingsRollouts,
     /// Node health as this peer's prober sees it.
     health: RwLock<HealthTable>,
+    /// Nodes back from a failure, not re-hydrated yet.
+    recoveries: Mutex<health::Recoveries>,
     probe_schedule: ProbeSchedule,
     /// This process's metrics (scatter fan-out, node health).
     metrics: Metrics,
@@ -126,6 +128,7 @@ impl Proxy {
                 HealthPolicy::from_config(&config.health),
                 topology.nodes().map(|node| node.id.clone()),
             )),
+            recoveries: Mutex::default(),
             probe_schedule: ProbeSchedule {
                 interval: Duration::from_millis(config.health.interval_ms.max(1)),
                 timeout: Duration::from_millis(config.health.timeout_ms.max(1)),

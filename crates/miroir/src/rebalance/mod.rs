@@ -20,13 +20,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use miroir_core::config::RebalancerConfig;
-use miroir_core::topology::NodeState;
+use std::collections::BTreeSet;
+
+use miroir_core::topology::{NodeId, NodeState};
 use miroir_meta::{CommandV1, JobCommand, JobRecord, Response, TopologyCommand};
 
 use crate::clock::wall_clock_ms;
 use crate::proxy::Proxy;
 
-pub use operation::{check, has_unfinished_operation, Refusal, TopologyOperation, JOB_KIND};
+pub use operation::{
+    check, has_unfinished_operation, latest_operation, rehydrations, Refusal, TopologyOperation,
+    JOB_KIND,
+};
 pub use status::rebalance_status;
 
 use operation::{unfinished_operations, OperationProgress};
@@ -70,6 +75,8 @@ pub enum RebalanceError {
 /// The leader-side loop of one peer.
 pub struct Rebalancer {
     proxy: Arc<Proxy>,
+    /// Nodes back from a failure whose re-hydration is not submitted yet.
+    recovered: std::sync::Mutex<BTreeSet<NodeId>>,
     limits: CopyLimits,
     holder: String,
 }
@@ -84,6 +91,7 @@ impl Rebalancer {
                 batch_size: config.migration_batch_size.max(1),
             },
             holder,
+            recovered: std::sync::Mutex::default(),
             proxy,
         }
     }
@@ -118,7 +126,7 @@ impl Rebalancer {
         }
         self.follow_configured_addresses().await?;
         let Some(job) = next else {
-            return Ok(());
+            return self.rehydrate_recovered().await;
         };
         let now = wall_clock_ms();
         let held_by_other = job
@@ -186,6 +194,39 @@ impl Rebalancer {
             }
         }
         Ok(())
+    }
+
+    /// Submits the re-hydration of one node this peer saw recover (the others wait for the
+    /// next passes: one operation runs at a time).
+    async fn rehydrate_recovered(&self) -> Result<(), RebalanceError> {
+        let next = {
+            let mut recovered = match self.recovered.lock() {
+                Ok(recovered) => recovered,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            recovered.extend(self.proxy.take_recovered());
+            recovered.pop_first()
+        };
+        let Some(node) = next else {
+            return Ok(());
+        };
+        let operation = TopologyOperation::RehydrateNode { node: node.clone() };
+        match submit(&self.proxy, &operation, false).await {
+            Ok(id) => {
+                tracing::info!(%node, operation_id = %id, "node recovered: re-hydration submitted");
+                Ok(())
+            }
+            Err(SubmitError::Refused(Refusal::Invalid(reason))) => {
+                tracing::info!(%node, %reason, "recovered node needs no re-hydration");
+                Ok(())
+            }
+            Err(error) => {
+                if let Ok(mut recovered) = self.recovered.lock() {
+                    recovered.insert(node);
+                }
+                Err(RebalanceError::Metadata(error.to_string()))
+            }
+        }
     }
 
     async fn claim(&self, job_id: &str) -> Result<(), RebalanceError> {

@@ -4,6 +4,8 @@
 //! An operation is a job of kind [`JOB_KIND`] whose payload is a [`TopologyOperation`] (JSON)
 //! and whose progress detail is an [`OperationProgress`] (JSON). Everything here is pure.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use miroir_core::topology::{GroupId, NodeId, NodeState};
 use miroir_meta::{GroupState, JobRecord, MetadataState, NodeSpec};
 use serde::{Deserialize, Serialize};
@@ -46,6 +48,12 @@ pub enum TopologyOperation {
         /// The group.
         group: GroupId,
     },
+    /// Refills a node that came back from a failure empty or behind, from the other replicas
+    /// of its shards; reads avoid it until this finishes.
+    RehydrateNode {
+        /// The node.
+        node: NodeId,
+    },
 }
 
 impl TopologyOperation {
@@ -61,6 +69,7 @@ impl TopologyOperation {
                 format!("add group {group} with {} node(s)", nodes.len())
             }
             Self::RemoveGroup { group } => format!("remove group {group}"),
+            Self::RehydrateNode { node } => format!("re-hydrate node {node}"),
         }
     }
 }
@@ -169,6 +178,13 @@ pub fn check(
             }
             Ok(())
         }
+        TopologyOperation::RehydrateNode { node } => match node_state(node) {
+            None => Err(unknown_node(node)),
+            Some(state) if state.holds_data() => Ok(()),
+            Some(state) => Err(Refusal::Conflict(format!(
+                "Node `{node}` is {state}: it serves no reads, there is nothing to re-hydrate."
+            ))),
+        },
         TopologyOperation::RemoveGroup { group } => match cluster.group_state(*group) {
             None => Err(Refusal::Invalid(format!(
                 "Replica group {group} does not exist."
@@ -353,6 +369,26 @@ impl OperationProgress {
             .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_default()
     }
+}
+
+/// The nodes of unfinished re-hydrations (reads avoid them), and for every node the creation
+/// time of its latest finished one.
+pub fn rehydrations(state: &MetadataState) -> (BTreeSet<NodeId>, BTreeMap<NodeId, u64>) {
+    let mut running = BTreeSet::new();
+    let mut finished: BTreeMap<NodeId, u64> = BTreeMap::new();
+    for job in state.jobs().filter(|job| job.kind == JOB_KIND) {
+        let Ok(TopologyOperation::RehydrateNode { node }) = serde_json::from_str(&job.payload)
+        else {
+            continue;
+        };
+        if job.state.is_terminal() {
+            let latest = finished.entry(node).or_default();
+            *latest = (*latest).max(job.created_at_ms);
+        } else {
+            running.insert(node);
+        }
+    }
+    (running, finished)
 }
 
 /// Whether `state` holds a topology operation that is not finished.

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
-use miroir_core::rebalance::{cleanup_plan, copy_plan};
+use miroir_core::rebalance::{cleanup_plan, copy_plan, rehydrate_plan};
 use miroir_core::router::PlacementTable;
 use miroir_core::topology::{GroupId, NodeId, NodeState, Topology};
 use miroir_meta::{
@@ -171,7 +171,7 @@ impl<'a> OperationRun<'a> {
                     commands.push(TopologyCommand::RemoveGroup { group: *group });
                 }
             }
-            TopologyOperation::RemoveNode { .. } => {}
+            TopologyOperation::RemoveNode { .. } | TopologyOperation::RehydrateNode { .. } => {}
         }
         let changed = !commands.is_empty();
         for command in commands {
@@ -191,6 +191,7 @@ impl<'a> OperationRun<'a> {
                 TopologyOperation::AddNode { .. }
                 | TopologyOperation::DrainNode { .. }
                 | TopologyOperation::AddGroup { .. } => self.plan_copies().await?,
+                TopologyOperation::RehydrateNode { node } => self.plan_rehydration(node).await?,
                 TopologyOperation::RemoveNode { .. } | TopologyOperation::RemoveGroup { .. } => {
                     Vec::new()
                 }
@@ -213,6 +214,22 @@ impl<'a> OperationRun<'a> {
 
     /// Every copy the current placement of every index needs.
     async fn plan_copies(&self) -> Result<Vec<CopyProgress>, RebalanceError> {
+        self.plan_each_index(copy_plan).await
+    }
+
+    /// Every shard `node` owns, refilled from its other replicas.
+    async fn plan_rehydration(&self, node: &NodeId) -> Result<Vec<CopyProgress>, RebalanceError> {
+        self.plan_each_index(|placement, source_groups| {
+            rehydrate_plan(placement, node, source_groups)
+        })
+        .await
+    }
+
+    /// `plan` applied to the placement of every index, with the active groups as sources.
+    async fn plan_each_index(
+        &self,
+        plan: impl Fn(&PlacementTable, &[GroupId]) -> Vec<miroir_core::rebalance::ShardCopy>,
+    ) -> Result<Vec<CopyProgress>, RebalanceError> {
         let state = self.state().await;
         let topology = layout(&state)?;
         let source_groups: Vec<GroupId> = state
@@ -224,7 +241,7 @@ impl<'a> OperationRun<'a> {
         let mut copies = Vec::new();
         for index in copied_indexes(&state) {
             let placement = placement_of(&topology, index.shards)?;
-            for copy in copy_plan(&placement, &source_groups) {
+            for copy in plan(&placement, &source_groups) {
                 copies.push(CopyProgress {
                     index_uid: index.uid.clone(),
                     shard: copy.shard,
@@ -255,11 +272,22 @@ impl<'a> OperationRun<'a> {
             return self.finish_copy(n).await;
         };
         let mut passes = 0;
+        if copy.offset == 0 {
+            let (source, _) = self.read_from_any_source(&copy, n).await?;
+            if self.destinations_caught_up(&copy, &source, 1).await {
+                // Nothing is missing (a re-hydrated node that missed no write of this shard).
+                return self.finish_copy(n).await;
+            }
+        }
         loop {
             let (source, page) = self.read_from_any_source(&copy, n).await?;
             if page.documents.is_empty() {
                 passes += 1;
-                if self.destinations_caught_up(&copy, &source).await || passes >= COPY_PASSES {
+                if self
+                    .destinations_caught_up(&copy, &source, COUNT_CHECKS)
+                    .await
+                    || passes >= COPY_PASSES
+                {
                     return self.finish_copy(n).await;
                 }
                 tracing::warn!(index = %copy.index_uid, shard = copy.shard, pass = passes,
@@ -331,10 +359,18 @@ impl<'a> OperationRun<'a> {
         }
     }
 
-    /// Whether every destination holds at least the source's count of the shard, checked a
-    /// few times while writes in flight land.
-    async fn destinations_caught_up(&self, copy: &CopyProgress, source: &NodeId) -> bool {
-        for _check in 0..COUNT_CHECKS {
+    /// Whether every destination holds at least the source's count of the shard, checked up
+    /// to `checks` times while writes in flight land.
+    async fn destinations_caught_up(
+        &self,
+        copy: &CopyProgress,
+        source: &NodeId,
+        checks: u32,
+    ) -> bool {
+        for check in 0..checks {
+            if check > 0 {
+                tokio::time::sleep(RETRY_PAUSE).await;
+            }
             let source_count =
                 shard_io::shard_count(self.proxy, source, &copy.index_uid, copy.shard).await;
             let mut caught_up = source_count.is_ok();
@@ -348,7 +384,6 @@ impl<'a> OperationRun<'a> {
             if caught_up {
                 return true;
             }
-            tokio::time::sleep(RETRY_PAUSE).await;
         }
         false
     }
@@ -408,7 +443,9 @@ impl<'a> OperationRun<'a> {
                     });
                 }
             }
-            TopologyOperation::DrainNode { .. } | TopologyOperation::RemoveGroup { .. } => {}
+            TopologyOperation::DrainNode { .. }
+            | TopologyOperation::RemoveGroup { .. }
+            | TopologyOperation::RehydrateNode { .. } => {}
         }
         let planned = self.progress.lock().await.cleanups_planned;
         if !planned {

@@ -585,3 +585,58 @@ fn wait_for_copying(peer: &Peer, id: &str) -> Value {
             .then_some(status)
     })
 }
+
+/// A node that missed writes while it was down is refilled from its replicas when it comes
+/// back, and serves no read before that: every search during its return counts every hit.
+#[test]
+fn a_node_back_from_a_failure_is_refilled_before_it_serves_reads() {
+    let nodes = Nodes::start(3);
+    let dir = TempDir::new().unwrap();
+    let addresses = nodes.addresses();
+    let layout = Layout {
+        replication_factor: 3,
+        groups: vec![0, 0, 0],
+    };
+    let peers = start_cluster_with(
+        &dir,
+        &addresses,
+        &layout,
+        "health: {interval_ms: 200, timeout_ms: 200, unhealthy_threshold: 2, recovery_threshold: 2}\n",
+    );
+    create_index(&peers[0]);
+    load(&peers[0], 0..600);
+    nodes.set_down(2, true);
+    crate::process::eventually("every peer to see meili-2 unhealthy", || {
+        peers
+            .iter()
+            .all(|peer| {
+                let topology = admin(peer, "GET", "/_miroir/topology", None).json();
+                topology["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|node| node["id"] == "meili-2" && node["health"] == "unhealthy")
+            })
+            .then_some(())
+    });
+    // Writes while it is down reach the two other replicas (a write quorum of RF=3).
+    load(&peers[0], 600..DOCUMENTS);
+
+    let reader = Reader::start(
+        peers[1].serving.http,
+        Some(Arc::new(AtomicU64::new(DOCUMENTS))),
+    );
+    nodes.set_down(2, false);
+    let refilled = crate::process::eventually("meili-2 to be re-hydrated", || {
+        let status = status(&peers[2]);
+        assert_ne!(status["state"], "failed", "{status}");
+        (status["triggered_by"] == "re-hydrate node meili-2" && status["state"] == "completed")
+            .then_some(status)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    reader.finish().assert_clean();
+    assert_eq!(node_total(addresses[2]), DOCUMENTS, "{refilled}");
+    let copied = refilled["documents_migrated"].as_u64().unwrap();
+    assert!(copied >= DOCUMENTS - 600, "{refilled}");
+    assert_exactly_once(&peers[0], &(0..DOCUMENTS).collect());
+}
