@@ -140,6 +140,9 @@ pub struct RebalancerConfig {
     pub max_concurrent_migrations: u32,
     /// Documents read and written per migration page. Default `1000`.
     pub migration_batch_size: u32,
+    /// Most documents copied per second by one topology operation, over all its shard copies
+    /// (`0` = as fast as the nodes go). Default `0`.
+    pub throttle_docs_per_sec: u64,
 }
 
 impl Default for RebalancerConfig {
@@ -147,6 +150,7 @@ impl Default for RebalancerConfig {
         Self {
             max_concurrent_migrations: 4,
             migration_batch_size: 1_000,
+            throttle_docs_per_sec: 0,
         }
     }
 }

@@ -64,6 +64,8 @@ pub struct Families {
     pub task_registry_size: IntGauge,
     /// `miroir_rebalance_documents_migrated_total`.
     pub documents_migrated: IntCounter,
+    /// `miroir_rebalance_duration_seconds`.
+    pub rebalance_duration: Histogram,
     /// The Raft gauges.
     pub raft: RaftGauges,
     /// Cluster gauges and the commit histogram.
@@ -131,8 +133,17 @@ impl Families {
             "Documents this peer copied to new owners while rebalancing (one per document and \
              destination node).",
         )?;
+        let rebalance_duration = Histogram::with_opts(
+            HistogramOpts::new(
+                "miroir_rebalance_duration_seconds",
+                "Time this peer took to copy one shard to its new owners (all its pages and \
+                 the count check).",
+            )
+            .buckets(vec![0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0, 7200.0]),
+        )?;
         let raft = RaftGauges::new()?;
         registry.register(Box::new(documents_migrated.clone()))?;
+        registry.register(Box::new(rebalance_duration.clone()))?;
         registry.register(Box::new(requests.total.clone()))?;
         registry.register(Box::new(requests.duration.clone()))?;
         registry.register(Box::new(requests.in_flight.clone()))?;
@@ -150,6 +161,7 @@ impl Families {
             scatter_fan_out,
             task_registry_size,
             documents_migrated,
+            rebalance_duration,
             raft,
         })
     }

@@ -51,7 +51,11 @@ async fn cluster_sample(proxy: &Proxy) -> ClusterSample {
                     )
                 })
                 .collect(),
-            crate::admin::migrating_shards(&placement).next().is_some(),
+            crate::admin::migrating_shards(&placement).next().is_some()
+                || proxy
+                    .peer()
+                    .read(crate::rebalance::has_unfinished_operation)
+                    .await,
         ),
         Err(error) => {
             tracing::warn!(%error, "no placement for the cluster gauges");
@@ -134,6 +138,11 @@ impl Metrics {
     /// Counts documents the rebalancer copied to new owners.
     pub fn observe_documents_migrated(&self, documents: u64) {
         self.families.documents_migrated.inc_by(documents);
+    }
+
+    /// Records how long one shard copy took, from its first page to its verification.
+    pub fn observe_shard_migration(&self, took: Duration) {
+        self.families.rebalance_duration.observe(took.as_secs_f64());
     }
 
     /// Records the health of `node` as the prober now sees it.

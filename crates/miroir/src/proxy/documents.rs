@@ -189,11 +189,15 @@ impl Proxy {
         };
         let placement = self.placement(index.shards)?;
         let shard = placement.shard_for_key(document_id);
-        let owners: Vec<NodeId> = placement
+        // Nodes reads avoid (unhealthy, or back from a failure and not re-hydrated yet) are
+        // asked last: they may not hold the document.
+        let avoided = self.unhealthy_nodes();
+        let (preferred, avoided): (Vec<NodeId>, Vec<NodeId>) = placement
             .placements(shard)
             .iter()
             .flat_map(|group| group.owners.iter().cloned())
-            .collect();
+            .partition(|node| !avoided.contains(node));
+        let owners = preferred.into_iter().chain(avoided);
         let mut last_failure = None;
         for node in owners {
             match self.send(&node, &request).await {

@@ -102,6 +102,27 @@ impl Fleet {
         }
     }
 
+    /// Whether `node` holds data and another node holds copies of its shards: another data
+    /// node in its group when RF > 1, or another group serving queries.
+    pub fn has_other_replicas(&self, node: &NodeId) -> bool {
+        let Some(known) = self
+            .topology
+            .node(node)
+            .filter(|known| known.state.holds_data())
+        else {
+            return false;
+        };
+        let group = known.replica_group;
+        let peers_in_group = self
+            .topology
+            .group_nodes(group)
+            .iter()
+            .filter(|other| other.id != *node && other.state.holds_data())
+            .count();
+        let other_group = self.query_groups.iter().any(|other| *other != group);
+        (self.topology.replication_factor() > 1 && peers_in_group > 0) || other_group
+    }
+
     /// Nodes being re-hydrated (reads avoid them).
     pub fn rehydrating(&self) -> &BTreeSet<NodeId> {
         &self.rehydrating

@@ -107,11 +107,9 @@ impl Proxy {
             Err(poisoned) => poisoned.into_inner(),
         };
         for node in recovered {
-            let holds_data = fleet
-                .topology()
-                .node(&node)
-                .is_some_and(|known| known.state.holds_data());
-            if holds_data {
+            // A node whose shards no other node holds has nothing to be refilled from: it
+            // serves again at once.
+            if fleet.has_other_replicas(&node) {
                 tracing::info!(%node, "node recovered: reads avoid it until it is re-hydrated");
                 recoveries.suspects.insert(node.clone(), now);
                 recoveries.pending.insert(node);

@@ -89,6 +89,7 @@ impl Rebalancer {
             limits: CopyLimits {
                 concurrency: usize::try_from(config.max_concurrent_migrations).unwrap_or(1),
                 batch_size: config.migration_batch_size.max(1),
+                throttle_docs_per_sec: config.throttle_docs_per_sec,
             },
             holder,
             recovered: std::sync::Mutex::default(),

@@ -48,6 +48,8 @@ pub struct CopyLimits {
     pub concurrency: usize,
     /// Documents per page.
     pub batch_size: u32,
+    /// Most documents copied per second over all copies (0 = unlimited).
+    pub throttle_docs_per_sec: u64,
 }
 
 /// One operation being carried out by this peer.
@@ -60,6 +62,8 @@ pub struct OperationRun<'a> {
     progress: Mutex<OperationProgress>,
     /// Indexes already created on a destination during this run: `(index, node)`.
     prepared: Mutex<BTreeSet<(String, NodeId)>>,
+    /// When the throttle lets the next page go.
+    next_page_at: Mutex<Instant>,
 }
 
 impl<'a> OperationRun<'a> {
@@ -80,6 +84,7 @@ impl<'a> OperationRun<'a> {
             limits,
             progress: Mutex::new(progress),
             prepared: Mutex::new(BTreeSet::new()),
+            next_page_at: Mutex::new(Instant::now()),
         }
     }
 
@@ -271,6 +276,7 @@ impl<'a> OperationRun<'a> {
             // nothing to copy.
             return self.finish_copy(n).await;
         };
+        let started = Instant::now();
         let mut passes = 0;
         if copy.offset == 0 {
             let (source, _) = self.read_from_any_source(&copy, n).await?;
@@ -288,6 +294,9 @@ impl<'a> OperationRun<'a> {
                     .await
                     || passes >= COPY_PASSES
                 {
+                    self.proxy
+                        .metrics()
+                        .observe_shard_migration(started.elapsed());
                     return self.finish_copy(n).await;
                 }
                 tracing::warn!(index = %copy.index_uid, shard = copy.shard, pass = passes,
@@ -325,6 +334,7 @@ impl<'a> OperationRun<'a> {
                 .metrics()
                 .observe_documents_migrated(read * destinations);
             self.commit().await?;
+            self.throttle(read).await;
         }
     }
 
@@ -357,6 +367,24 @@ impl<'a> OperationRun<'a> {
                 self.wait_after(&error).await?;
             }
         }
+    }
+
+    /// Waits as long as `rebalancer.throttle_docs_per_sec` asks after copying `documents`:
+    /// the pages of all copies share one schedule.
+    async fn throttle(&self, documents: u64) {
+        let rate = self.limits.throttle_docs_per_sec;
+        if rate == 0 {
+            return;
+        }
+        // Page sizes and rates are far below 2^52: the conversions are exact.
+        #[allow(clippy::cast_precision_loss)]
+        let cost = Duration::from_secs_f64(documents as f64 / rate as f64);
+        let release = {
+            let mut next = self.next_page_at.lock().await;
+            *next = (*next).max(Instant::now()) + cost;
+            *next
+        };
+        tokio::time::sleep_until(release.into()).await;
     }
 
     /// Whether every destination holds at least the source's count of the shard, checked up

@@ -50,6 +50,7 @@ fn defaults_match_the_spec() {
     assert!(c.scatter.retry_on_timeout);
     assert_eq!(c.rebalancer.max_concurrent_migrations, 4);
     assert_eq!(c.rebalancer.migration_batch_size, 1_000);
+    assert_eq!(c.rebalancer.throttle_docs_per_sec, 0);
     assert_eq!(c.task_registry.ttl_seconds, 7 * 86_400);
     assert_eq!(c.task_registry.prune_interval_s, 300);
     assert!(!c.tracing.enabled);
