@@ -279,7 +279,7 @@ impl<'a> OperationRun<'a> {
         let started = Instant::now();
         let mut passes = 0;
         if copy.offset == 0 {
-            let (source, _) = self.read_from_any_source(&copy, n).await?;
+            let source = self.reachable_source(&copy).await?;
             if self.destinations_caught_up(&copy, &source, 1).await {
                 // Nothing is missing (a re-hydrated node that missed no write of this shard).
                 return self.finish_copy(n).await;
@@ -335,6 +335,22 @@ impl<'a> OperationRun<'a> {
                 .observe_documents_migrated(read * destinations);
             self.commit().await?;
             self.throttle(read).await;
+        }
+    }
+
+    /// The first source of `copy` that answers; waits (retrying) while none does.
+    async fn reachable_source(&self, copy: &CopyProgress) -> Result<NodeId, RebalanceError> {
+        loop {
+            let mut last_error = None;
+            for source in &copy.sources {
+                match shard_io::shard_count(self.proxy, source, &copy.index_uid, copy.shard).await {
+                    Ok(_) => return Ok(source.clone()),
+                    Err(error) => last_error = Some(error),
+                }
+            }
+            if let Some(error) = last_error {
+                self.wait_after(&error).await?;
+            }
         }
     }
 
