@@ -330,6 +330,11 @@ pub enum RebalanceCommand {
         #[arg(long)]
         watch: bool,
     },
+    /// Refills every replica holding fewer documents of a shard than another replica.
+    #[command(
+        after_help = "Example:\n  miroir-ctl rebalance start\n\nSee docs/ctl.md#rebalance-start"
+    )]
+    Start,
 }
 
 /// Accepts `http://host[:port]` and `https://host[:port]` (no path).

@@ -1,17 +1,31 @@
-//! `rebalance status [--watch]`.
+//! `rebalance status [--watch]` and `rebalance start`.
 
-use miroir_admin_proto::v1::{GetRebalanceStatusRequest, WatchOperationsRequest};
+use miroir_admin_proto::v1::{
+    GetRebalanceStatusRequest, StartRebalanceRequest, WatchOperationsRequest,
+};
 
 use crate::cli::RebalanceCommand;
 use crate::connect::AdminClient;
 use crate::error::Result;
 use crate::output::Output;
 use crate::progress::OperationBars;
+use crate::render::nodes::operation_accepted;
 use crate::render::operations::{is_idle, progress_items, rebalance_status, NO_REBALANCE};
 
 /// Runs one `rebalance` subcommand.
 pub async fn run(admin: &AdminClient, output: Output, command: RebalanceCommand) -> Result<()> {
-    let RebalanceCommand::Status { watch } = command;
+    let watch = match command {
+        RebalanceCommand::Status { watch } => watch,
+        RebalanceCommand::Start => {
+            let accepted = admin
+                .unary(
+                    |mut client, request| async move { client.start_rebalance(request).await },
+                    StartRebalanceRequest {},
+                )
+                .await?;
+            return output.show(&accepted, operation_accepted);
+        }
+    };
     if watch {
         return watch_operations(admin, output).await;
     }

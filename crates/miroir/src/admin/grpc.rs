@@ -256,6 +256,13 @@ impl AdminService for AdminGrpc {
         reply(self.admin.rebalance_status().await)
     }
 
+    async fn start_rebalance(
+        &self,
+        _request: Request<pb::StartRebalanceRequest>,
+    ) -> Result<Response<pb::OperationAccepted>, Status> {
+        reply(self.admin.start_rebalance().await)
+    }
+
     type WatchOperationsStream = ReplyStream<pb::OperationsSnapshot>;
 
     async fn watch_operations(

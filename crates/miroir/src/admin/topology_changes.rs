@@ -77,6 +77,11 @@ impl Admin {
             .await
     }
 
+    /// Starts a repair of under-replicated shards.
+    pub async fn start_rebalance(&self) -> Result<pb::OperationAccepted, AdminError> {
+        self.submit(TopologyOperation::Repair, false).await
+    }
+
     async fn submit(
         &self,
         operation: TopologyOperation,

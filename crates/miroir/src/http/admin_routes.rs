@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/_miroir/indexes", get(indexes))
         .route("/_miroir/operations", get(operations))
         .route("/_miroir/rebalance/status", get(rebalance_status))
+        .route("/_miroir/rebalance", post(start_rebalance))
         .route("/_miroir/peers", get(peers).post(add_peer))
         .route("/_miroir/peers/{id}", delete(remove_peer))
         .route("/_miroir/peers/{id}/promote", post(promote_peer))
@@ -134,6 +135,11 @@ async fn remove_peer(
         ),
         Err(error) => render_admin_error(error),
     }
+}
+
+/// `POST /_miroir/rebalance`: 202 and the repair operation.
+async fn start_rebalance(State(state): State<AppState>) -> Response {
+    accepted(state.admin.start_rebalance().await)
 }
 
 /// `POST /_miroir/nodes` with `{"id", "address", "replica_group"}`: 202 and the operation.

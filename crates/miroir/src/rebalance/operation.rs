@@ -54,6 +54,9 @@ pub enum TopologyOperation {
         /// The node.
         node: NodeId,
     },
+    /// An operator-requested repair: every replica of every shard holding fewer documents
+    /// than another replica is refilled from it (nothing moves in a healthy cluster).
+    Repair,
 }
 
 impl TopologyOperation {
@@ -70,6 +73,7 @@ impl TopologyOperation {
             }
             Self::RemoveGroup { group } => format!("remove group {group}"),
             Self::RehydrateNode { node } => format!("re-hydrate node {node}"),
+            Self::Repair => "repair under-replicated shards".to_owned(),
         }
     }
 }
@@ -185,6 +189,7 @@ pub fn check(
                 "Node `{node}` is {state}: it serves no reads, there is nothing to re-hydrate."
             ))),
         },
+        TopologyOperation::Repair => Ok(()),
         TopologyOperation::RemoveGroup { group } => match cluster.group_state(*group) {
             None => Err(Refusal::Invalid(format!(
                 "Replica group {group} does not exist."

@@ -112,7 +112,10 @@ impl<'a> OperationRun<'a> {
             tracing::info!(job = %self.job_id, ?step, "topology operation step");
             let next = match step {
                 Step::Start => {
-                    if self.start().await? {
+                    self.start().await?;
+                    // Also when resuming after a leader change: the previous leader may have
+                    // applied the change and died before it settled.
+                    if self.starts_with_a_change() {
                         self.settle().await;
                     }
                     Step::Copy
@@ -122,7 +125,8 @@ impl<'a> OperationRun<'a> {
                     Step::Flip
                 }
                 Step::Flip => {
-                    if self.flip().await? {
+                    self.flip().await?;
+                    if self.flips_ownership() {
                         self.settle().await;
                     }
                     Step::Cleanup
@@ -146,8 +150,28 @@ impl<'a> OperationRun<'a> {
         }
     }
 
-    /// The topology change that starts the operation; whether anything changed.
-    async fn start(&self) -> Result<bool, RebalanceError> {
+    /// Whether the operation starts by changing the topology (then its start is settled).
+    fn starts_with_a_change(&self) -> bool {
+        !matches!(
+            self.operation,
+            TopologyOperation::RemoveNode { .. }
+                | TopologyOperation::RehydrateNode { .. }
+                | TopologyOperation::Repair
+        )
+    }
+
+    /// Whether the operation flips shard ownership (then its flip is settled).
+    fn flips_ownership(&self) -> bool {
+        matches!(
+            self.operation,
+            TopologyOperation::AddNode { .. }
+                | TopologyOperation::RemoveNode { .. }
+                | TopologyOperation::AddGroup { .. }
+        )
+    }
+
+    /// The topology change that starts the operation (skipped when already in effect).
+    async fn start(&self) -> Result<(), RebalanceError> {
         let state = self.state().await;
         let mut commands = Vec::new();
         match &self.operation {
@@ -176,13 +200,14 @@ impl<'a> OperationRun<'a> {
                     commands.push(TopologyCommand::RemoveGroup { group: *group });
                 }
             }
-            TopologyOperation::RemoveNode { .. } | TopologyOperation::RehydrateNode { .. } => {}
+            TopologyOperation::RemoveNode { .. }
+            | TopologyOperation::RehydrateNode { .. }
+            | TopologyOperation::Repair => {}
         }
-        let changed = !commands.is_empty();
         for command in commands {
             self.apply_topology(command).await?;
         }
-        Ok(changed)
+        Ok(())
     }
 
     /// Plans the copies once (from the placement the start step produced), then runs them.
@@ -197,6 +222,7 @@ impl<'a> OperationRun<'a> {
                 | TopologyOperation::DrainNode { .. }
                 | TopologyOperation::AddGroup { .. } => self.plan_copies().await?,
                 TopologyOperation::RehydrateNode { node } => self.plan_rehydration(node).await?,
+                TopologyOperation::Repair => self.plan_repair().await?,
                 TopologyOperation::RemoveNode { .. } | TopologyOperation::RemoveGroup { .. } => {
                     Vec::new()
                 }
@@ -226,6 +252,32 @@ impl<'a> OperationRun<'a> {
     async fn plan_rehydration(&self, node: &NodeId) -> Result<Vec<CopyProgress>, RebalanceError> {
         self.plan_each_index(|placement, source_groups| {
             rehydrate_plan(placement, node, source_groups)
+        })
+        .await
+    }
+
+    /// Every shard of every data node, refilled from its other replicas where it holds fewer
+    /// documents (the copy step compares counts before copying).
+    async fn plan_repair(&self) -> Result<Vec<CopyProgress>, RebalanceError> {
+        let nodes: Vec<NodeId> = self
+            .state()
+            .await
+            .topology()
+            .layout()
+            .map(|layout| {
+                layout
+                    .nodes()
+                    .filter(|node| node.state.holds_data())
+                    .map(|node| node.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.plan_each_index(|placement, source_groups| {
+            nodes
+                .iter()
+                .flat_map(|node| rehydrate_plan(placement, node, source_groups))
+                .filter(|copy| !copy.sources.is_empty())
+                .collect()
         })
         .await
     }
@@ -451,9 +503,9 @@ impl<'a> OperationRun<'a> {
         self.prepared.lock().await.insert(key);
     }
 
-    /// The ownership change; whether anything changed. The cleanup is planned and committed
-    /// first, from the placements before and after the change.
-    async fn flip(&self) -> Result<bool, RebalanceError> {
+    /// The ownership change (skipped when already in effect). The cleanup is planned and
+    /// committed first, from the placements before and after the change.
+    async fn flip(&self) -> Result<(), RebalanceError> {
         let state = self.state().await;
         let topology = layout(&state)?;
         let mut commands = Vec::new();
@@ -489,7 +541,8 @@ impl<'a> OperationRun<'a> {
             }
             TopologyOperation::DrainNode { .. }
             | TopologyOperation::RemoveGroup { .. }
-            | TopologyOperation::RehydrateNode { .. } => {}
+            | TopologyOperation::RehydrateNode { .. }
+            | TopologyOperation::Repair => {}
         }
         let planned = self.progress.lock().await.cleanups_planned;
         if !planned {
@@ -517,11 +570,10 @@ impl<'a> OperationRun<'a> {
             drop(progress);
             self.commit().await?;
         }
-        let changed = !commands.is_empty();
         for command in commands {
             self.apply_topology(command).await?;
         }
-        Ok(changed)
+        Ok(())
     }
 
     /// Deletes every planned shard copy, then (removing a node) checks it holds none.

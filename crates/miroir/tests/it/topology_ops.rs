@@ -640,3 +640,49 @@ fn a_node_back_from_a_failure_is_refilled_before_it_serves_reads() {
     assert!(copied >= DOCUMENTS - 600, "{refilled}");
     assert_exactly_once(&peers[0], &(0..DOCUMENTS).collect());
 }
+
+/// `POST /_miroir/rebalance` refills a replica that lost documents behind Miroir's back, and
+/// moves nothing in a healthy cluster.
+#[test]
+fn a_requested_repair_refills_a_replica_that_lost_documents() {
+    let nodes = Nodes::start(2);
+    let dir = TempDir::new().unwrap();
+    let addresses = nodes.addresses();
+    let layout = Layout {
+        replication_factor: 2,
+        groups: vec![0, 0],
+    };
+    let peers = start_cluster_with(&dir, &addresses, &layout, "");
+    create_index(&peers[0]);
+    load(&peers[0], 0..300);
+
+    let healthy = submit(&peers[0], "POST", "/_miroir/rebalance", None);
+    let nothing = await_operation(&[&peers[0]], &healthy);
+    assert_eq!(nothing["documents_migrated"], 0, "{nothing}");
+    assert_eq!(nothing["triggered_by"], "repair under-replicated shards");
+
+    // 50 documents disappear from meili-1 without Miroir knowing.
+    let lost: Vec<u64> = (0..50).collect();
+    let body = serde_json::to_vec(&lost).unwrap();
+    let deleted = request(
+        addresses[1],
+        "POST",
+        &format!("/indexes/{INDEX}/documents/delete-batch"),
+        Some(NODE_KEY),
+        Some(("application/json", &body)),
+    );
+    assert_eq!(deleted.status, 202, "{}", deleted.body);
+    crate::process::eventually("meili-1 to lose 50 documents", || {
+        (node_total(addresses[1]) == 250).then_some(())
+    });
+
+    let repair = submit(&peers[1], "POST", "/_miroir/rebalance", None);
+    let repaired = await_operation(&[&peers[0]], &repair);
+    assert!(
+        repaired["documents_migrated"].as_u64().unwrap() >= 50,
+        "{repaired}"
+    );
+    assert_eq!(node_total(addresses[0]), 300);
+    assert_eq!(node_total(addresses[1]), 300);
+    assert_exactly_once(&peers[2], &(0..300).collect());
+}
