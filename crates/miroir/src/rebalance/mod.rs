@@ -34,11 +34,13 @@ pub use operation::{
 };
 pub use status::rebalance_status;
 
-use operation::{unfinished_operations, OperationProgress};
+use operation::{prunable_operations, unfinished_operations, OperationProgress};
 use runner::{CopyLimits, OperationRun};
 
 /// How often the leader looks for work.
 const POLL: Duration = Duration::from_millis(250);
+/// Finished topology operations kept for the status views (older ones are forgotten).
+const KEPT_OPERATIONS: usize = 20;
 /// How long a job claim lasts unless renewed.
 const CLAIM_TTL: Duration = Duration::from_secs(6);
 
@@ -127,6 +129,7 @@ impl Rebalancer {
         }
         self.follow_configured_addresses().await?;
         let Some(job) = next else {
+            self.prune_finished_operations().await?;
             return self.rehydrate_recovered().await;
         };
         let now = wall_clock_ms();
@@ -189,6 +192,31 @@ impl Rebalancer {
             {
                 Ok(Response::Rejected(rejection)) => {
                     tracing::warn!(%rejection, "cannot update a node address")
+                }
+                Ok(_) => {}
+                Err(error) => return Err(RebalanceError::Metadata(error.to_string())),
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets finished topology operations beyond the [`KEPT_OPERATIONS`] most recent.
+    async fn prune_finished_operations(&self) -> Result<(), RebalanceError> {
+        let prunable = self
+            .proxy
+            .peer()
+            .read(|state| prunable_operations(state, KEPT_OPERATIONS))
+            .await;
+        for id in prunable {
+            let command = CommandV1::Job(JobCommand::Delete { id: id.clone() });
+            match self
+                .proxy
+                .peer()
+                .apply(miroir_meta::Command::V1(command))
+                .await
+            {
+                Ok(Response::Rejected(rejection)) => {
+                    tracing::warn!(job = %id, %rejection, "cannot forget a finished operation")
                 }
                 Ok(_) => {}
                 Err(error) => return Err(RebalanceError::Metadata(error.to_string())),

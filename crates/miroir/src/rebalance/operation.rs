@@ -288,6 +288,22 @@ pub fn unfinished_operations(state: &MetadataState) -> impl Iterator<Item = &Job
     jobs.into_iter()
 }
 
+/// Finished topology jobs beyond the `keep` most recent ones, oldest first: what the leader
+/// forgets so that the replicated state does not grow with every operation.
+pub fn prunable_operations(state: &MetadataState, keep: usize) -> Vec<String> {
+    let mut finished: Vec<&JobRecord> = state
+        .jobs()
+        .filter(|job| job.kind == JOB_KIND && job.state.is_terminal())
+        .collect();
+    finished.sort_by_key(|job| (job.created_at_ms, job.id.clone()));
+    let excess = finished.len().saturating_sub(keep);
+    finished
+        .into_iter()
+        .take(excess)
+        .map(|job| job.id.clone())
+        .collect()
+}
+
 /// The most recent topology job, finished or not.
 pub fn latest_operation(state: &MetadataState) -> Option<&JobRecord> {
     state

@@ -175,3 +175,44 @@ fn operations_and_progress_round_trip_as_json() {
     };
     assert_eq!(OperationProgress::of(&job), progress);
 }
+
+#[test]
+fn only_finished_operations_beyond_the_most_recent_are_pruned() {
+    let mut state = cluster();
+    for n in 0..4 {
+        let response = state.apply(&Request::v1(
+            1_000 + n,
+            CommandV1::Job(JobCommand::Create {
+                id: format!("op-{n}"),
+                kind: JOB_KIND.into(),
+                payload: "{}".into(),
+            }),
+        ));
+        assert!(!matches!(response, Response::Rejected(_)), "{response:?}");
+    }
+    for n in 0..3 {
+        let id = format!("op-{n}");
+        apply(
+            &mut state,
+            CommandV1::Job(JobCommand::Claim {
+                id: id.clone(),
+                holder: "peer-1".into(),
+                ttl_ms: 60_000,
+            }),
+        );
+        apply(
+            &mut state,
+            CommandV1::Job(JobCommand::Complete {
+                id,
+                holder: "peer-1".into(),
+            }),
+        );
+    }
+    assert_eq!(prunable_operations(&state, 1), ["op-0", "op-1"]);
+    assert!(prunable_operations(&state, 3).is_empty());
+    assert_eq!(
+        prunable_operations(&state, 0),
+        ["op-0", "op-1", "op-2"],
+        "the unfinished op-3 is never pruned"
+    );
+}
