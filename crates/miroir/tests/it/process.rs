@@ -1,6 +1,7 @@
 //! Running `miroir` peers as child processes: configs in temporary directories, ephemeral
 //! ports, the stdout "serving" line, plain HTTP probes, and cleanup on drop.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -26,14 +27,25 @@ pub fn run_to_end(args: &[&str], config: &Path) -> Output {
     miroir(args, config).output().unwrap()
 }
 
-/// A port that was free a moment ago (bound to port 0, then released), for addresses that
-/// other peers must know before the process starts.
+/// A port that was free a moment ago, for addresses that other peers must know before the
+/// process starts. It is picked below Linux's ephemeral range (32768..=60999), where no
+/// listener bound to port 0 by a concurrent test can land between the check and the peer's
+/// own bind, and never twice in this process.
 pub fn released_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+        .subsec_nanos();
+    let start = 20_000 + (seed % 12_000) as u16;
+    (0..12_000u16)
+        .map(|offset| 20_000 + (start - 20_000 + offset) % 12_000)
+        .find(|port| !handed_out.contains(port) && TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .inspect(|port| {
+            handed_out.insert(*port);
+        })
+        .expect("a free port in 20000..32000")
 }
 
 /// Where a started peer listens, from its stdout line.
