@@ -17,6 +17,7 @@ use miroir_core::topology::{NodeId, NodeState};
 
 use super::{Fleet, Proxy};
 use crate::clock::wall_clock_ms;
+use crate::nodes::NodeRequest;
 
 /// How long reads avoid a recovered node whose re-hydration never came.
 const SUSPECT_TIMEOUT_MS: u64 = 60_000;
@@ -31,7 +32,6 @@ pub struct Recoveries {
     /// Those the leader has not submitted a re-hydration for yet.
     pending: BTreeSet<NodeId>,
 }
-use crate::nodes::NodeRequest;
 
 /// How the prober runs (`health` in the configuration).
 #[derive(Debug, Clone, Copy)]

@@ -121,7 +121,7 @@ impl Proxy {
 
     /// Polls one node task until it succeeded (`Ok`), failed, became unreachable or outlived
     /// `deadline`.
-    async fn await_node_task(
+    pub(crate) async fn await_node_task(
         &self,
         node: &NodeId,
         task_uid: u64,

@@ -1,19 +1,17 @@
 //! What the rebalancer asks of the Meilisearch nodes: pages of one shard (`_miroir_shard = s`),
 //! writes of those pages, deletions by shard, and waiting for the node tasks they create.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::Method;
 use miroir_core::document;
 use miroir_core::topology::NodeId;
 use serde_json::{json, Value};
+use tokio::time::Instant;
 
 use crate::nodes::{NodeRequest, NodeResponse};
 use crate::proxy::{encode_query_value, Proxy};
 
-/// First pause between two polls of a node task; doubles up to [`MAX_POLL`].
-const FIRST_POLL: Duration = Duration::from_millis(20);
-const MAX_POLL: Duration = Duration::from_millis(500);
 /// Longest wait for one node task (a page write or a deletion).
 const TASK_DEADLINE: Duration = Duration::from_secs(300);
 
@@ -39,12 +37,14 @@ pub enum ShardIoError {
         body: String,
     },
     /// A node task failed or did not finish in time.
-    #[error("task {task_uid} on node `{node}` {outcome}")]
+    #[error("task {task_uid} on node `{node}`: {outcome}")]
     Task {
         /// The node.
         node: NodeId,
         /// The node's task uid.
         task_uid: u64,
+        /// The Meilisearch error code of a failed task.
+        code: Option<String>,
         /// What happened to it.
         outcome: String,
     },
@@ -159,9 +159,9 @@ pub async fn delete_shard(
     );
     match call(proxy, node, &request).await {
         Ok(enqueued) => match await_task(proxy, node, &enqueued).await {
-            Err(ShardIoError::Task { outcome, .. }) if outcome.contains("index_not_found") => {
-                Ok(())
-            }
+            Err(ShardIoError::Task {
+                code: Some(code), ..
+            }) if code == "index_not_found" => Ok(()),
             other => other,
         },
         Err(ShardIoError::Refused { status: 404, .. }) => Ok(()),
@@ -191,7 +191,9 @@ pub async fn prepare_index(
     );
     let enqueued = call(proxy, destination, &create).await?;
     match await_task(proxy, destination, &enqueued).await {
-        Err(ShardIoError::Task { outcome, .. }) if outcome.contains("index_already_exists") => {}
+        Err(ShardIoError::Task {
+            code: Some(code), ..
+        }) if code == "index_already_exists" => {}
         other => other?,
     }
     let patch = NodeRequest::json(
@@ -203,7 +205,8 @@ pub async fn prepare_index(
     await_task(proxy, destination, &enqueued).await
 }
 
-/// Polls the task a node enqueued (the 202 body `enqueued`) until it succeeded.
+/// Waits until the task a node enqueued (the 202 body `enqueued`) succeeded, with the poller
+/// the settings rollouts use.
 async fn await_task(proxy: &Proxy, node: &NodeId, enqueued: &Value) -> Result<(), ShardIoError> {
     let task_uid = enqueued
         .get("taskUid")
@@ -213,33 +216,16 @@ async fn await_task(proxy: &Proxy, node: &NodeId, enqueued: &Value) -> Result<()
             status: 202,
             body: format!("no taskUid in {enqueued}"),
         })?;
-    let failed = |outcome: String| ShardIoError::Task {
-        node: node.clone(),
-        task_uid,
-        outcome,
-    };
-    let request = NodeRequest::new(Method::GET, format!("/tasks/{task_uid}"));
-    let deadline = Instant::now() + TASK_DEADLINE;
-    let mut pause = FIRST_POLL;
-    loop {
-        let task = call(proxy, node, &request).await?;
-        match task.get("status").and_then(Value::as_str) {
-            Some("succeeded") => return Ok(()),
-            Some(status @ ("failed" | "canceled")) => {
-                let error = task.get("error").cloned().unwrap_or(Value::Null);
-                let code = error.get("code").and_then(Value::as_str).unwrap_or(status);
-                let message = error.get("message").and_then(Value::as_str).unwrap_or("");
-                return Err(failed(format!("{status}: {code}: {message}")));
-            }
-            _ => {}
-        }
-        if Instant::now() + pause > deadline {
-            return Err(failed(format!(
-                "did not finish within {}s",
-                TASK_DEADLINE.as_secs()
-            )));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(MAX_POLL);
-    }
+    proxy
+        .await_node_task(node, task_uid, Instant::now() + TASK_DEADLINE)
+        .await
+        .map_err(|(fault, failed)| ShardIoError::Task {
+            node: node.clone(),
+            task_uid,
+            code: failed
+                .and_then(|task| task.error_json)
+                .and_then(|json| serde_json::from_str::<Value>(&json).ok())
+                .and_then(|error| error.get("code").and_then(Value::as_str).map(str::to_owned)),
+            outcome: fault.to_string(),
+        })
 }

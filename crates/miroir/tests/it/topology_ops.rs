@@ -520,25 +520,49 @@ fn a_new_group_serves_only_once_complete_and_a_group_can_leave() {
     assert_exactly_once(&peers[0], &expected);
 }
 
-/// The Raft leader is killed in the middle of a migration: a new leader resumes it.
-#[test]
-fn a_migration_survives_the_death_of_the_leader() {
+/// 4 test nodes, a cluster over the first 3 holding 5 000 documents, the source reads slowed
+/// by `read_delay_ms` (pages of 100, `concurrency` copies at once), and the addition of the
+/// 4th node submitted: returns the nodes, the peers and the operation id.
+fn slow_node_addition(
+    dir: &TempDir,
+    concurrency: u32,
+    read_delay_ms: u64,
+) -> (Nodes, Vec<Peer>, String) {
     let nodes = Nodes::start(4);
-    let dir = TempDir::new().unwrap();
     let addresses = nodes.addresses();
     let peers = start_cluster_with(
-        &dir,
+        dir,
         &addresses[..3],
         &Layout::single_group(3),
-        "rebalancer: {migration_batch_size: 100, max_concurrent_migrations: 2}\n",
+        &format!(
+            "rebalancer: {{migration_batch_size: 100, max_concurrent_migrations: {concurrency}}}\n"
+        ),
     );
     create_index(&peers[0]);
     load(&peers[0], 0..5_000);
-    slow_shard_reads(&nodes, &[0, 1, 2], 150);
-
+    slow_shard_reads(&nodes, &[0, 1, 2], read_delay_ms);
     let mut entry = node_entry(&nodes, 3);
     entry["replica_group"] = json!(0);
     let id = submit(&peers[0], "POST", "/_miroir/nodes", Some(&entry));
+    (nodes, peers, id)
+}
+
+/// After [`slow_node_addition`] completed: every document listed once through `peer`, the
+/// node totals summing to 5 000 (no copy left behind), and the new node holding its share.
+fn assert_nothing_lost_by_slow_addition(nodes: &Nodes, peer: &Peer) {
+    slow_shard_reads(nodes, &[0, 1, 2], 0);
+    assert_exactly_once(peer, &(0..5_000).collect());
+    let addresses = nodes.addresses();
+    let totals: u64 = addresses.iter().map(|addr| node_total(*addr)).sum();
+    assert_eq!(totals, 5_000, "a copy was left behind or lost");
+    assert!(node_total(addresses[3]) > 0, "the new node holds nothing");
+}
+
+/// The Raft leader is killed in the middle of a migration: a new leader resumes it.
+#[test]
+fn a_migration_survives_the_death_of_the_leader() {
+    let dir = TempDir::new().unwrap();
+    let (nodes, peers, id) = slow_node_addition(&dir, 2, 150);
     let mut peers: Vec<Option<Peer>> = peers.into_iter().map(Some).collect();
     wait_for_copying(peers[0].as_ref().unwrap(), &id);
     let leader = leader_id(peers[0].as_ref().unwrap());
@@ -546,34 +570,14 @@ fn a_migration_survives_the_death_of_the_leader() {
     let survivors: Vec<&Peer> = peers.iter().flatten().collect();
     let done = await_operation(&survivors, &id);
     assert!(done["documents_migrated"].as_u64().unwrap() > 0, "{done}");
-    slow_shard_reads(&nodes, &[0, 1, 2], 0);
-
-    let expected: BTreeSet<u64> = (0..5_000).collect();
-    assert_exactly_once(survivors[0], &expected);
-    let totals: u64 = addresses.iter().map(|addr| node_total(*addr)).sum();
-    assert_eq!(totals, 5_000, "a copy was left behind or lost");
-    assert!(node_total(addresses[3]) > 0);
+    assert_nothing_lost_by_slow_addition(&nodes, survivors[0]);
 }
 
 /// The node a shard is copied from goes down mid-migration: the copy waits, then resumes.
 #[test]
 fn a_migration_waits_for_its_source_node_and_resumes() {
-    let nodes = Nodes::start(4);
     let dir = TempDir::new().unwrap();
-    let addresses = nodes.addresses();
-    let peers = start_cluster_with(
-        &dir,
-        &addresses[..3],
-        &Layout::single_group(3),
-        "rebalancer: {migration_batch_size: 100, max_concurrent_migrations: 1}\n",
-    );
-    create_index(&peers[0]);
-    load(&peers[0], 0..5_000);
-    slow_shard_reads(&nodes, &[0, 1, 2], 100);
-
-    let mut entry = node_entry(&nodes, 3);
-    entry["replica_group"] = json!(0);
-    let id = submit(&peers[0], "POST", "/_miroir/nodes", Some(&entry));
+    let (nodes, peers, id) = slow_node_addition(&dir, 1, 100);
     let copying = wait_for_copying(&peers[0], &id);
     let second = admin(&peers[1], "POST", "/_miroir/nodes/meili-0/drain", None);
     assert_eq!(second.status, 409, "{}", second.body);
@@ -605,12 +609,7 @@ fn a_migration_waits_for_its_source_node_and_resumes() {
     nodes.set_down(source_index, false);
     let done = await_operation(&[&peers[0], &peers[1]], &id);
     assert_eq!(done["waiting_for"], "", "{done}");
-    slow_shard_reads(&nodes, &[0, 1, 2], 0);
-
-    let expected: BTreeSet<u64> = (0..5_000).collect();
-    assert_exactly_once(&peers[2], &expected);
-    let totals: u64 = addresses.iter().map(|addr| node_total(*addr)).sum();
-    assert_eq!(totals, 5_000, "a copy was left behind or lost");
+    assert_nothing_lost_by_slow_addition(&nodes, &peers[2]);
 }
 
 /// Waits until operation `id` copied some documents and is still running; returns the status.
